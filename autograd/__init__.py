@@ -1,0 +1,11 @@
+"""A small reverse-mode automatic differentiation engine: scalar `Value`, numpy `Tensor`."""
+from .graph import enable_grad, grad, is_grad_enabled, no_grad
+from .primitive import Primitive, primitive
+from .tensor import Tensor, concatenate, maximum, minimum, stack, where
+from .value import Value
+
+cat = concatenate
+
+__all__ = ["Value", "Tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
+           "primitive", "Primitive", "concatenate", "cat", "stack", "where", "maximum",
+           "minimum"]

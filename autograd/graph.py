@@ -1,0 +1,143 @@
+"""The graph walk shared by Value and Tensor: grad mode, topological order, reverse pass."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Sequence
+
+
+class Node:
+    """Base of every graph node. Subclasses provide `data`, `grad`, `_prev` and `_vjp`.
+
+    `_prev` is the tuple of parents, in order; `_vjp` is None for a leaf. `_parent_grads(g,
+    create_graph)` returns one gradient per parent (None where a parent needs none).
+    """
+
+    __slots__ = ()
+
+    def _parent_grads(self, g: Any, create_graph: bool) -> Sequence[Any]:
+        raise NotImplementedError
+
+    def _accumulate(self, g: Any) -> None:
+        """Add `g` into the `.grad` of a leaf (repeated backward() calls accumulate)."""
+        raise NotImplementedError
+
+    def _seed(self, gradient: Any) -> Any:
+        """The gradient that starts a backward pass here (checked against this node)."""
+        raise NotImplementedError
+
+    def _zeros(self) -> Any:
+        """A zero gradient for this node, for inputs an output does not depend on."""
+        raise NotImplementedError
+
+
+class _GradMode(threading.local):
+    enabled = True
+
+
+_mode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (per thread)."""
+    return _mode.enabled
+
+
+@contextmanager
+def _set_grad_enabled(enabled: bool) -> Iterator[None]:
+    previous = _mode.enabled
+    _mode.enabled = enabled
+    try:
+        yield
+    finally:
+        _mode.enabled = previous
+
+
+def no_grad():
+    """Context manager (and decorator) under which no graph is recorded, in this thread."""
+    return _set_grad_enabled(False)
+
+
+def enable_grad():
+    """Context manager that turns graph recording back on inside a `no_grad` block."""
+    return _set_grad_enabled(True)
+
+
+def toposort(roots: Iterable[Node]) -> list[Node]:
+    """Nodes reachable from `roots`, each listed before all of its parents (iterative Kahn)."""
+    roots = list(dict.fromkeys(roots))
+    consumers: dict[Node, int] = {}
+    stack = list(roots)
+    while stack:  # count, for every node, how many edges point to it from its consumers
+        for parent in stack.pop()._prev:
+            count = consumers.get(parent)
+            if count is None:
+                consumers[parent] = 1
+                stack.append(parent)
+            else:
+                consumers[parent] = count + 1
+    order: list[Node] = []
+    ready = [r for r in roots if r not in consumers]
+    while ready:  # emit a node once every consumer of it has been emitted
+        node = ready.pop()
+        order.append(node)
+        for parent in node._prev:
+            count = consumers[parent] - 1
+            consumers[parent] = count
+            if count == 0:
+                ready.append(parent)
+    return order
+
+
+def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = False,
+             wanted: Sequence[Node] | None = None) -> dict[Node, Any]:
+    """Apply the chain rule from `roots` (seeded with `seeds`) back through the graph.
+
+    With `wanted` None this is `backward()`: leaves accumulate into `.grad`, and every
+    interior node's `.grad` is set to its gradient in this pass. Otherwise no `.grad` is
+    touched and the gradients of the `wanted` nodes are returned.
+    """
+    grads: dict[Node, Any] = {}
+    for root, seed in zip(roots, seeds):
+        grads[root] = seed if root not in grads else grads[root] + seed
+    keep = set(wanted) if wanted is not None else None
+    found: dict[Node, Any] = {}
+    with _set_grad_enabled(create_graph):
+        for node in toposort(roots):
+            g = grads.pop(node, None)
+            if g is None:
+                continue
+            if keep is not None:
+                if node in keep:
+                    found[node] = g
+            elif node._vjp is None:
+                node._accumulate(g)
+                continue
+            else:
+                node.grad = g
+            if node._vjp is None:
+                continue
+            for parent, pg in zip(node._prev, node._parent_grads(g, create_graph)):
+                if pg is not None:
+                    have = grads.get(parent)
+                    grads[parent] = pg if have is None else have + pg
+    return found
+
+
+def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
+         grad_outputs: Any = None, create_graph: bool = False) -> tuple:
+    """Gradients of `outputs` with respect to each of `inputs`, leaving every `.grad` alone.
+
+    With `create_graph=True` the gradients are graph nodes themselves, so they can be
+    differentiated again (second derivatives). `grad_outputs` seeds non-scalar outputs.
+    """
+    single = isinstance(outputs, Node)
+    outputs = [outputs] if single else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif single:
+        grad_outputs = [grad_outputs]
+    seeds = [out._seed(g) for out, g in zip(outputs, grad_outputs, strict=True)]
+    found = backprop(outputs, seeds, create_graph, wanted=inputs)
+    return tuple(found[x] if x in found else x._zeros() for x in inputs)

@@ -1,0 +1,247 @@
+"""Tensor primitives: each forward (on numpy arrays) beside one derivative rule per input.
+
+A rule is `vjp(g, out, *inputs, **consts)` and returns that input's gradient, possibly in
+the broadcast shape: the walk sums it back to the input's shape once, centrally. Rules see
+arrays in a plain backward pass and Tensors under `create_graph=True`, so they use only
+operations both have, or the small `_x` helpers below that pick one or the other.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .primitive import defop
+
+_ARRAY = (np.ndarray, np.generic, float, int)
+
+
+def _data(x: Any) -> Any:
+    """The numbers inside `x`: for masks, which are constants of the derivative."""
+    return x if isinstance(x, _ARRAY) else x.data
+
+
+def _exp(x):
+    return np.exp(x) if isinstance(x, _ARRAY) else x.exp()
+
+
+def _log(x):
+    return np.log(x) if isinstance(x, _ARRAY) else x.log()
+
+
+def _sigmoid(x):
+    return sigmoid.forward(x) if isinstance(x, _ARRAY) else x.sigmoid()
+
+
+def _expand(x, shape):
+    return np.broadcast_to(x, shape) if isinstance(x, _ARRAY) else expand(x, shape=shape)
+
+
+def _permute(x, axes):
+    return np.transpose(x, axes) if isinstance(x, _ARRAY) else x.permute(*axes)
+
+
+def _log_positive(x):
+    """ln x where x > 0, else 0 (the exponent's gradient at a non-positive base)."""
+    if isinstance(x, _ARRAY):
+        return np.log(np.where(x > 0, x, 1))
+    return where(x, 1.0, cond=x.data > 0).log()
+
+
+def _as(weights, like) -> np.ndarray:
+    """Constant derivative weights in the dtype of `like`'s data (keeps float32 float32)."""
+    return np.asarray(weights, dtype=_data(like).dtype)
+
+
+def _matmul(a, b):
+    return np.matmul(a, b) if isinstance(a, _ARRAY) and isinstance(b, _ARRAY) else a @ b
+
+
+def _keepdims(g, shape, axis, keepdims):
+    """Reshape a reduction's gradient so it broadcasts against the reduced input."""
+    if keepdims or axis is None:
+        return g  # already broadcasts against the input
+    axes = set((np.atleast_1d(axis) % len(shape)).tolist())
+    kept = tuple(1 if i in axes else n for i, n in enumerate(shape))
+    return g.reshape(kept)
+
+
+def unbroadcast(g, shape: tuple) -> Any:
+    """Sum `g` over the axes numpy broadcasting added or stretched, giving `shape`."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * np.tanh(0.5 * x) + 0.5  # = 1 / (1 + e^-x), with no overflow
+
+
+# ---------------------------------------------------------------------- binary
+add = defop("add", np.add,
+            lambda g, out, a, b: g,
+            lambda g, out, a, b: g)
+sub = defop("sub", np.subtract,
+            lambda g, out, a, b: g,
+            lambda g, out, a, b: -g)
+mul = defop("mul", np.multiply,  # d(ab) = b da + a db
+            lambda g, out, a, b: g * b,
+            lambda g, out, a, b: g * a)
+div = defop("div", np.divide,  # d(a/b) = da / b - a/b² db
+            lambda g, out, a, b: g / b,
+            lambda g, out, a, b: -g * out / b)
+power = defop("pow", np.power,  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+              lambda g, out, a, b: g * b * a ** (b - 1),
+              lambda g, out, a, b: g * out * _log_positive(a))
+
+
+def _pick(x, y, out):
+    """1 where x alone gave `out`, 1/2 where x and y tie (PyTorch splits ties evenly)."""
+    x, y = _data(x), _data(y)
+    return _as((x == _data(out)) * np.where(x == y, 0.5, 1.0), x)
+
+
+maximum = defop("maximum", np.maximum,
+                lambda g, out, a, b: g * _pick(a, b, out),
+                lambda g, out, a, b: g * _pick(b, a, out))
+minimum = defop("minimum", np.minimum,
+                lambda g, out, a, b: g * _pick(a, b, out),
+                lambda g, out, a, b: g * _pick(b, a, out))
+where = defop("where", lambda a, b, cond: np.where(cond, a, b),
+              lambda g, out, a, b, cond: g * cond,
+              lambda g, out, a, b, cond: g * ~cond)
+
+
+def _matmul_vjp_a(g, out, a, b):  # dA = G Bᵀ (with 1-D operands promoted to matrices)
+    if b.ndim == 1:
+        return _matmul(g.reshape(g.shape + (1,)), b.reshape((1,) + b.shape))
+    ga = _matmul(g.reshape((1,) + g.shape) if a.ndim == 1 else g, b.swapaxes(-1, -2))
+    return ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if a.ndim == 1 else ga
+
+
+def _matmul_vjp_b(g, out, a, b):  # dB = Aᵀ G
+    if a.ndim == 1:
+        gb = _matmul(a.reshape(a.shape + (1,)), g.reshape(g.shape[:-1] + (1,) + g.shape[-1:])
+                     if b.ndim > 1 else g.reshape((1,)))
+        return gb if b.ndim > 1 else gb.reshape(b.shape)
+    if b.ndim == 1:
+        return _matmul(a.swapaxes(-1, -2), g.reshape(g.shape + (1,))).reshape(
+            a.shape[:-2] + b.shape)
+    return _matmul(a.swapaxes(-1, -2), g)
+
+
+matmul = defop("matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b, error="{0} @ {1}")
+
+# ---------------------------------------------------------------------- unary
+exp = defop("exp", np.exp, lambda g, out, a: g * out)  # d eᵃ = eᵃ da
+log = defop("log", np.log, lambda g, out, a: g / a)  # d ln a = da / a
+sqrt = defop("sqrt", np.sqrt, lambda g, out, a: g / (2 * out))  # d √a = da / 2√a
+absolute = defop("abs", np.abs, lambda g, out, a: g * np.sign(_data(a)))
+tanh = defop("tanh", np.tanh, lambda g, out, a: g * (1 - out * out))  # 1 - tanh²
+sigmoid = defop("sigmoid", _stable_sigmoid, lambda g, out, a: g * out * (1 - out))  # σ(1-σ)
+relu = defop("relu", lambda a: np.maximum(a, 0),
+             lambda g, out, a: g * (_data(a) > 0))
+leaky_relu = defop("leaky_relu", lambda a, slope=0.01: np.where(a > 0, a, a * slope),
+                   lambda g, out, a, slope=0.01: g * _as(np.where(_data(a) > 0, 1, slope), a))
+softplus = defop("softplus", lambda a: np.logaddexp(0, a),  # log(1 + eᵃ), stable
+                 lambda g, out, a: g * _sigmoid(a))
+clip = defop("clip", lambda a, low=None, high=None: np.clip(a, low, high),
+             lambda g, out, a, low=None, high=None: g * (
+                 (_data(a) >= (-np.inf if low is None else low))
+                 & (_data(a) <= (np.inf if high is None else high))))
+
+# ---------------------------------------------------------------------- reductions
+
+
+def _sum_vjp(g, out, a, axis=None, keepdims=False):  # every summed element gets g
+    return _expand(_keepdims(g, a.shape, axis, keepdims), a.shape)
+
+
+def _extreme_vjp(g, out, a, axis=None, keepdims=False):  # g split among the tied extremes
+    kept = _keepdims(_data(out), a.shape, axis, keepdims)
+    mask = _data(a) == kept
+    share = _as(mask / mask.sum(axis=axis, keepdims=True), a)
+    return _expand(_keepdims(g, a.shape, axis, keepdims), a.shape) * share
+
+
+def _logsumexp(a, axis=None, keepdims=False):
+    m = np.max(a, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _logsumexp_vjp(g, out, a, axis=None, keepdims=False):  # d lse = softmax(a) da
+    return (_keepdims(g, a.shape, axis, keepdims)
+            * _exp(a - _keepdims(out, a.shape, axis, keepdims)))
+
+
+sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.sum(a, axis, keepdims=keepdims),
+             _sum_vjp)
+max_ = defop("max", lambda a, axis=None, keepdims=False: np.max(a, axis, keepdims=keepdims),
+             _extreme_vjp)
+min_ = defop("min", lambda a, axis=None, keepdims=False: np.min(a, axis, keepdims=keepdims),
+             _extreme_vjp)
+logsumexp = defop("logsumexp", _logsumexp, _logsumexp_vjp)
+
+
+def _log_softmax(a, axis=-1):
+    return a - _logsumexp(a, axis=axis, keepdims=True)
+
+
+log_softmax = defop("log_softmax", _log_softmax,  # d = g - softmax · Σg
+                    lambda g, out, a, axis=-1: g - _exp(out) * g.sum(axis=axis, keepdims=True))
+
+# ---------------------------------------------------------------------- shape
+
+
+def _scatter(g, index, shape):
+    """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
+    if not isinstance(g, _ARRAY):
+        return scatter_add(g, index=index, shape=shape)
+    out = np.zeros(shape, dtype=g.dtype)
+    if _is_basic(index):
+        out[index] = g  # a basic index selects each element at most once
+    else:
+        np.add.at(out, index, g)
+    return out
+
+
+def _is_basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(p is None or p is Ellipsis or isinstance(p, (int, slice, np.integer))
+               for p in parts)
+
+
+reshape = defop("reshape", lambda a, shape: np.reshape(a, shape),
+                lambda g, out, a, shape: g.reshape(a.shape),
+                error="cannot reshape {0} into {shape}")
+transpose = defop("transpose", lambda a, axes: np.transpose(a, axes),
+                  lambda g, out, a, axes: _permute(g, tuple(np.argsort(axes))))
+expand = defop("expand", lambda a, shape: np.broadcast_to(a, shape),
+               lambda g, out, a, shape: g,  # the walk sums g back to a's shape
+               error="cannot expand {0} to {shape}")
+getitem = defop("getitem", lambda a, index: a[index],
+                lambda g, out, a, index: _scatter(g, index, a.shape))
+scatter_add = defop("scatter_add", lambda a, index, shape: _scatter(a, index, shape),
+                    lambda g, out, a, index, shape: g[index])
+
+
+def _split(g, sizes, axis):
+    bounds = np.cumsum(sizes)[:-1]
+    starts = [0, *bounds]
+    return tuple(g[(slice(None),) * (axis % g.ndim) + (slice(s, s + n),)]
+                 for s, n in zip(starts, sizes))
+
+
+concatenate = defop("concatenate", lambda *arrays, axis=0: np.concatenate(arrays, axis),
+                    vjp=lambda g, out, *arrays, axis=0: _split(
+                        g, [x.shape[axis] for x in arrays], axis))
+stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
+              vjp=lambda g, out, *arrays, axis=0: tuple(
+                  x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
