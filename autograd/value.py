@@ -325,3 +325,14 @@ def _sum_vjp(g, out, *xs):  # every term gets g
 def _dot_vjp(g, out, *wxb):  # d(Σ wᵢxᵢ + b): wᵢ gets g·xᵢ, xᵢ gets g·wᵢ, b gets g
     n = (len(wxb) - 1) // 2
     return [g * x for x in wxb[n:2 * n]] + [g * w for w in wxb[:n]] + [g]
+
+
+# Every differentiable scalar op, by the name it gets in the graph (pow by a constant is
+# drawn as "**k"); the tests check each one has a spec.
+RULES: dict[str, Rule] = {
+    "+": _add_vjp, "*": _mul_vjp, "/": _div_vjp, "**": _pow_vjp, "**k": _powc_vjp,
+    "exp": _exp_vjp, "log": _log_vjp, "sqrt": _sqrt_vjp, "tanh": _tanh_vjp,
+    "sigmoid": _sigmoid_vjp, "ReLU": _relu_vjp, "leaky_relu": _leaky_vjp,
+    "softplus": _softplus_vjp, "abs": _abs_vjp, "sin": _sin_vjp, "cos": _cos_vjp,
+    "sum": _sum_vjp, "dot": _dot_vjp,
+}
