@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any, Callable, Iterable, Sequence
 
 from .graph import Node, _mode, backprop
@@ -116,16 +117,16 @@ class Value(Node):
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
         """One node for `v0 + v1 + ...` (instead of a chain of additions)."""
-        vs = tuple(v if isinstance(v, Value) else Value(v) for v in values)
-        return _make(math.fsum(v.data for v in vs), vs, "sum", _sum_vjp)
+        vs = _values(tuple(values))
+        return _make(math.fsum(map(_get_data, vs)), vs, "sum", _sum_vjp)
 
     @staticmethod
     def dot(ws: Sequence[Value], xs: Sequence[Value | float], bias: Value | float = 0.0) -> Value:
         """One node for `w0*x0 + w1*x1 + ... + bias`, as a neuron computes it."""
         if len(ws) != len(xs):
             raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-        vs = tuple(v if isinstance(v, Value) else Value(v) for v in (*ws, *xs, bias))
-        data = [v.data for v in vs]
+        vs = _values((*ws, *xs, bias))
+        data = list(map(_get_data, vs))
         n = len(ws)
         return _make(sum(map(float.__mul__, data[:n], data[n:2 * n]), data[-1]), vs, "dot",
                      _dot_vjp)
@@ -200,7 +201,7 @@ class Value(Node):
         if create_graph:
             inputs, out = prev, self
         else:
-            inputs, out = [p.data for p in prev], self.data
+            inputs, out = list(map(_get_data, prev)), self.data
         if ctx is None:
             return self._vjp(g, out, *inputs)
         return self._vjp(g, out, *inputs, **ctx)
@@ -211,6 +212,14 @@ class Value(Node):
 
 _new = object.__new__
 _make = Value._make
+_get_data = operator.attrgetter("data")
+_is_value = Value.__instancecheck__
+
+
+def _values(xs: tuple) -> tuple:
+    """`xs` with plain numbers wrapped as Values."""
+    return xs if all(map(_is_value, xs)) else tuple(
+        x if isinstance(x, Value) else Value(x) for x in xs)
 
 
 def _data(x: Value | float) -> float:
