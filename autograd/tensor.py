@@ -186,7 +186,13 @@ class Tensor(Node):
         return self.transpose(axis1, axis2)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        start, end = start_dim % max(self.ndim, 1), end_dim % max(self.ndim, 1)
+        """Merge the axes from `start_dim` to `end_dim` (inclusive) into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = (d + self.ndim if d < 0 else d for d in (start_dim, end_dim))
+        if not 0 <= start <= end < self.ndim:
+            raise IndexError(f"flatten: dims ({start_dim}, {end_dim}) out of range for shape "
+                             f"{self.shape}")
         return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
 
     def expand(self, *shape) -> Tensor:

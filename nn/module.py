@@ -8,6 +8,8 @@ import numpy as np
 
 from autograd import Tensor, Value
 
+from .train import Trainable
+
 
 class Parameter(Tensor):
     """A Tensor that a Module treats as one of its weights (always requires a gradient)."""
@@ -26,12 +28,13 @@ def _is_state(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(map(_is_state, x))
 
 
-class Module:
+class Module(Trainable):
     """Base class of every layer and model.
 
     Assigning a Parameter, a Value, a Module, or a list of them to an attribute registers
     it under that name, so `named_parameters()` yields dotted names like "0.weight" or
-    "layers.1.neurons.0.w.2", as PyTorch names them.
+    "layers.1.neurons.0.w.2", as PyTorch names them. `compile`/`fit`/`evaluate`/`predict`
+    (from nn.train) train it the Keras way.
     """
 
     training: bool = True

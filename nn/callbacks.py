@@ -1,0 +1,371 @@
+"""Keras-style callbacks for `fit`: early stopping, learning-rate control, checkpoints, logs."""
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+import warnings
+from typing import Any, Callable, Iterable
+
+Logs = dict[str, Any]
+
+
+class Callback:
+    """Base class: override any hook. `self.model` is the model being fit; `self.params` has
+    `epochs`, `steps` (batches per epoch) and `verbose`. Setting
+    `self.model.stop_training = True` ends training after the current batch and epoch."""
+
+    model: Any = None
+    params: dict[str, Any] = {}
+
+    def set_model(self, model: Any) -> None:
+        """Called by `fit` before training with the model being trained."""
+        self.model = model
+
+    def set_params(self, params: dict[str, Any]) -> None:
+        """Called by `fit` before training with `epochs`, `steps` and `verbose`."""
+        self.params = params
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        """Called once before the first epoch."""
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        """Called once after the last epoch, with that epoch's logs."""
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        """Called before epoch `epoch` (counted from 0) trains."""
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        """Called after an epoch with its loss, metrics, `val_*` values and `lr`."""
+
+    def on_batch_begin(self, batch: int, logs: Logs | None = None) -> None:
+        """Called before each training batch."""
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        """Called after each training step with the epoch's running loss and metrics."""
+
+
+class CallbackList:
+    """Callbacks called in order: `callbacks.call("on_epoch_end", epoch, logs)`."""
+
+    def __init__(self, callbacks: Iterable[Callback], model: Any, params: dict) -> None:
+        self.callbacks = list(callbacks)
+        for cb in self.callbacks:
+            cb.set_model(model)
+            cb.set_params(params)
+
+    def call(self, hook: str, *args: Any) -> None:
+        """Run hook `hook` of every callback with `args`."""
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args)
+
+
+def _say(message: str, file: Any = None) -> None:
+    """Print a line without breaking any tqdm bar that is showing."""
+    from tqdm.auto import tqdm
+    tqdm.write(message, file=file)
+
+
+def _direction(mode: str, monitor: str) -> str:
+    """'min' or 'max'; 'auto' maximises accuracy-like quantities, as Keras does."""
+    if mode not in ("auto", "min", "max"):
+        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    if mode == "auto":
+        return "max" if "acc" in monitor or monitor.startswith(("fmeasure", "auc")) else "min"
+    return mode
+
+
+def _monitored(logs: Logs | None, monitor: str, who: str) -> float | None:
+    """`logs[monitor]` as a float, or None with a warning when it is missing."""
+    value = (logs or {}).get(monitor)
+    if value is None:
+        warnings.warn(f"{who} monitors {monitor!r}, which is not in the logs (available: "
+                      f"{', '.join(logs or {}) or 'none'}); skipping", RuntimeWarning,
+                      stacklevel=3)
+        return None
+    return float(value)
+
+
+def _optimizer(model: Any) -> Any:
+    config = getattr(model, "training_config", None)
+    if config is None:
+        raise RuntimeError("this callback needs a compiled model: call model.compile() first")
+    return config.optimizer
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
+
+    Keras semantics: with `restore_best_weights`, the weights of the best epoch are put back
+    when training ends; `baseline` must also be beaten before the patience counter resets.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0) -> None:
+        self.monitor, self.patience, self.verbose = monitor, patience, verbose
+        self.mode = _direction(mode, monitor)
+        self.min_delta = abs(min_delta) * (1 if self.mode == "max" else -1)
+        self.baseline, self.restore_best_weights = baseline, restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.on_train_begin()
+
+    def _improved(self, value: float, reference: float | None) -> bool:
+        if reference is None:
+            return not math.isnan(value)
+        shifted = value - self.min_delta
+        return shifted > reference if self.mode == "max" else shifted < reference
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.wait = self.stopped_epoch = self.best_epoch = 0
+        self.best: float | None = None
+        self.best_weights: dict | None = None
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        current = _monitored(logs, self.monitor, "EarlyStopping")
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights, self.best_epoch = self.model.state_dict(), epoch
+        self.wait += 1
+        if self._improved(current, self.best):
+            self.best, self.best_epoch = current, epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.state_dict()
+            if self.baseline is None or self._improved(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.stopped_epoch > 0 and self.verbose:
+            _say(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                _say(f"Restoring model weights from the end of the best epoch: "
+                     f"{self.best_epoch + 1}.")
+            self.model.load_state_dict(self.best_weights)
+
+
+class ReduceLROnPlateau(Callback):
+    """Multiply every param group's lr by `factor` (not below `min_lr`) once `monitor` has
+    not improved by `min_delta` for `patience` epochs; then wait `cooldown` epochs."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
+                 verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
+                 cooldown: int = 0, min_lr: float = 0.0) -> None:
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau needs factor < 1, got {factor}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
+        self.mode, self.min_delta = _direction(mode, monitor), abs(min_delta)
+        self.cooldown, self.min_lr = cooldown, min_lr
+        self.on_train_begin()
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = self.cooldown_counter = 0
+
+    def _better(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        current = _monitored(logs, self.monitor, "ReduceLROnPlateau")
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+        if self._better(current):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                reduced = False
+                for group in _optimizer(self.model).param_groups:
+                    if group["lr"] > self.min_lr:
+                        group["lr"] = max(group["lr"] * self.factor, self.min_lr)
+                        reduced = True
+                        if self.verbose:
+                            _say(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning "
+                                 f"rate to {group['lr']:.4g}.")
+                if reduced:
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class LearningRateScheduler(Callback):
+    """Set each group's lr from `schedule(epoch, lr) -> lr` at the start of every epoch, or
+    step an `nn.optim.lr_scheduler` scheduler once at the end of every epoch (a
+    `ReduceLROnPlateau` scheduler is stepped with `logs[monitor]`)."""
+
+    def __init__(self, schedule: Callable[[int, float], float] | Any, verbose: int = 0,
+                 monitor: str = "val_loss") -> None:
+        self.is_scheduler = hasattr(schedule, "step") and hasattr(schedule, "optimizer")
+        if not self.is_scheduler and not callable(schedule):
+            raise TypeError("schedule must be a function (epoch, lr) -> lr or an "
+                            f"nn.optim.lr_scheduler scheduler, got {type(schedule).__name__}")
+        self.schedule, self.verbose, self.monitor = schedule, verbose, monitor
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        if self.is_scheduler and self.schedule.optimizer is not _optimizer(self.model):
+            raise ValueError("LearningRateScheduler: the scheduler drives another optimizer "
+                             "than the one the model was compiled with")
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.is_scheduler:
+            return
+        for group in _optimizer(self.model).param_groups:
+            group["lr"] = float(self.schedule(epoch, group["lr"]))
+            if self.verbose:
+                _say(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
+                     f"{group['lr']:.4g}.")
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if not self.is_scheduler:
+            return
+        from .optim.lr_scheduler import ReduceLROnPlateau as Plateau
+        if not isinstance(self.schedule, Plateau):
+            self.schedule.step()
+        elif (value := _monitored(logs, self.monitor, "LearningRateScheduler")) is not None:
+            self.schedule.step(value)
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (and its optimizer) with `nn.checkpoint.save` after each epoch, or only
+    when `monitor` improves; `filepath` may use `{epoch}` (from 1) and log fields such as
+    `{val_loss:.4f}`."""
+
+    def __init__(self, filepath: str | os.PathLike, monitor: str = "val_loss",
+                 verbose: int = 0, save_best_only: bool = True, mode: str = "auto",
+                 save_weights_only: bool = False) -> None:
+        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.mode = _direction(mode, monitor)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.saved: list[str] = []  # paths written, in order
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = dict(logs or {})
+        path = self.filepath.format(epoch=epoch + 1, **logs)
+        if self.save_best_only:
+            current = _monitored(logs, self.monitor, "ModelCheckpoint")
+            if current is None:
+                return
+            if not (current < self.best if self.mode == "min" else current > self.best):
+                return
+            if self.verbose:
+                _say(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                     f"{current:.5f}, saving model to {path}")
+            self.best = current
+        from . import checkpoint
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        optimizer = None if self.save_weights_only else _optimizer(self.model)
+        checkpoint.save(path, self.model, optimizer=optimizer, epoch=epoch + 1,
+                        logs={k: float(v) for k, v in logs.items()})
+        self.saved.append(path)
+
+
+def _atomic_write(path: str, text: str) -> None:
+    """Replace `path` with `text` in one step: readers see the old file or the new one."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp",
+                               prefix=f".{os.path.basename(path)}.")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+class CSVLogger(Callback):
+    """One row per epoch (`epoch` from 0, then the log keys sorted), rewritten atomically."""
+
+    def __init__(self, filename: str | os.PathLike, separator: str = ",",
+                 append: bool = False) -> None:
+        self.filename, self.separator, self.append = os.fspath(filename), separator, append
+
+    def on_train_begin(self, logs: Logs | None = None) -> None:
+        self.keys: list[str] | None = None
+        self.prefix, self.rows = "", io.StringIO()
+        if self.append and os.path.exists(self.filename):
+            with open(self.filename, newline="") as f:
+                self.prefix = f.read()
+            if self.prefix and not self.prefix.endswith("\n"):
+                self.prefix += "\n"
+        self.writer = csv.writer(self.rows, delimiter=self.separator, lineterminator="\n")
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        logs = logs or {}
+        if self.keys is None:
+            self.keys = sorted(logs)
+            if not self.prefix:
+                self.writer.writerow(["epoch", *self.keys])
+        self.writer.writerow([epoch, *(logs.get(k, "NA") for k in self.keys)])
+        _atomic_write(self.filename, self.prefix + self.rows.getvalue())
+
+
+class TerminateOnNaN(Callback):
+    """Stop training as soon as a batch's loss is NaN or infinite, with a RuntimeWarning."""
+
+    epoch = 0
+    message = ""
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        self.epoch = epoch
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(loss):
+            steps = self.params.get("steps")
+            self.message = (f"TerminateOnNaN: epoch {self.epoch + 1}, batch {batch + 1}"
+                            f"{f'/{steps}' if steps else ''}: loss is {loss}; terminating "
+                            "training")
+            warnings.warn(self.message, RuntimeWarning, stacklevel=2)
+            self.model.stop_training = True
+
+
+class ProgressBar(Callback):
+    """tqdm bar per epoch with the running loss and metrics (`verbose=1`), one line per epoch
+    (`verbose=2`), or nothing (`verbose=0`). `fit` adds one from its `verbose` argument."""
+
+    def __init__(self, verbose: int = 1, file: Any = None) -> None:
+        self.verbose, self.file, self.bar = verbose, file, None
+
+    def _desc(self, epoch: int) -> str:
+        return self.params.get("desc") or f"Epoch {epoch + 1}/{self.params.get('epochs')}"
+
+    def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.verbose == 1:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=self.params.get("steps"), desc=self._desc(epoch),
+                            unit="batch", file=self.file, dynamic_ncols=True)
+
+    def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(_postfix(logs), refresh=False)
+            self.bar.update(1)
+
+    def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
+        if self.bar is not None:
+            self.bar.set_postfix(_postfix(logs), refresh=True)
+            self.on_train_end()
+        elif self.verbose == 2:
+            items = " - ".join(f"{k}: {v}" for k, v in _postfix(logs).items())
+            _say(f"{self._desc(epoch)} - {items}", file=self.file)
+
+    def on_train_end(self, logs: Logs | None = None) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+def _postfix(logs: Logs | None) -> dict[str, str]:
+    return {k: f"{v:.4f}" for k, v in (logs or {}).items() if k != "lr"}
