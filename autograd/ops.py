@@ -120,7 +120,8 @@ where = defop("where", lambda a, b, cond: np.where(cond, a, b),
 def _matmul_vjp_a(g, out, a, b):  # dA = G Bᵀ (with 1-D operands promoted to matrices)
     if b.ndim == 1:
         return _matmul(g.reshape(g.shape + (1,)), b.reshape((1,) + b.shape))
-    ga = _matmul(g.reshape((1,) + g.shape) if a.ndim == 1 else g, b.swapaxes(-1, -2))
+    ga = _matmul(g.reshape(g.shape[:-1] + (1,) + g.shape[-1:]) if a.ndim == 1 else g,
+                 b.swapaxes(-1, -2))
     return ga.reshape(ga.shape[:-2] + ga.shape[-1:]) if a.ndim == 1 else ga
 
 

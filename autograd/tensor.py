@@ -167,13 +167,13 @@ class Tensor(Node):
 
     # ---------------------------------------------------------------- shape
     def reshape(self, *shape) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        shape = _dims(shape)
         return apply(ops.reshape, self, shape=shape)
 
     view = reshape
 
     def permute(self, *axes) -> Tensor:
-        axes = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
+        axes = _dims(axes)
         return apply(ops.transpose, self, axes=tuple(a % self.ndim for a in axes))
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
@@ -196,7 +196,7 @@ class Tensor(Node):
         return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
 
     def expand(self, *shape) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        shape = _dims(shape)
         return apply(ops.expand, self, shape=shape)
 
     def __getitem__(self, index) -> Tensor:
@@ -260,6 +260,13 @@ _new = object.__new__
 
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _dims(args: tuple) -> tuple:
+    """Dimensions given as `f(2, 3)` or as `f((2, 3))`."""
+    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
 
 
 def _axis(axis: Axis, dim: Axis) -> Axis:

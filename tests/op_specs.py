@@ -1,0 +1,302 @@
+"""The op tables the op tests run over, JAX style: one row per Tensor primitive in
+`autograd.primitive.OPS` (`SPECS`) and one per scalar rule in `autograd.value.RULES`
+(`VALUE_SPECS`). A row says how to apply the op through the public API, how to compute its
+forward independently (numpy for Tensors, the math module for Values), and where to draw
+its inputs and constants from (bounded strategies from `autograd.testing`)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import hypothesis.extra.numpy as hnp
+import numpy as np
+from hypothesis import strategies as st
+
+import autograd
+from autograd import testing
+from autograd.primitive import OPS
+from autograd.value import Value
+
+Shape = tuple[int, ...]
+Case = tuple[tuple[Shape, ...], dict[str, Any]]  # one shape per argument, constant kwargs
+
+
+@dataclass(frozen=True)
+class OpSpec:
+    """How to apply, check and draw inputs for one Tensor primitive."""
+
+    name: str  # the primitive's name in OPS (and the `_op` of the node `fn` makes)
+    nargs: int
+    fn: Callable[..., autograd.Tensor]  # fn(*tensors, **kwargs), via the public API
+    numpy_ref: Callable[..., np.ndarray]  # numpy_ref(*arrays, **kwargs), numpy only
+    domains: tuple[st.SearchStrategy[float], ...]  # the elements of each argument
+    cases: st.SearchStrategy[Case]  # the argument shapes and the constant kwargs
+    tol: float = 1e-5  # gradcheck atol and rtol
+    order: int = 2  # derivatives checked: 1 (gradcheck) or 2 (also gradgradcheck)
+    distinct: bool = False  # elements pairwise apart over DOMAINS[name] (ties are kinks)
+
+    def __repr__(self) -> str:
+        return f"OpSpec({self.name!r})"
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """How to apply, check and draw inputs for one scalar Value rule."""
+
+    name: str  # the rule's name in RULES
+    nargs: int
+    fn: Callable[..., Value]  # fn(*values, **consts)
+    ref: Callable[..., float]  # ref(*floats, **consts), with the math module
+    domains: tuple[st.SearchStrategy[float], ...]
+    consts: dict[str, st.SearchStrategy[Any]] = field(default_factory=dict)
+    tol: float = 1e-5
+    order: int = 2
+
+    def __repr__(self) -> str:
+        return f"ValueSpec({self.name!r})"
+
+
+# ------------------------------------------------------------------------ case strategies
+def _unary(min_dims: int = 0) -> st.SearchStrategy[Case]:
+    return testing.shapes(min_dims=min_dims).map(lambda s: ((s,), {}))
+
+
+def _binary() -> st.SearchStrategy[Case]:
+    return testing.broadcastable_shapes(2).map(lambda shapes: (shapes, {}))
+
+
+def _with(shapes: st.SearchStrategy[tuple[Shape, ...]],
+          kwargs: Callable[[tuple[Shape, ...]], st.SearchStrategy[dict]]) -> st.SearchStrategy:
+    """Cases whose kwargs are drawn given the shapes."""
+    return shapes.flatmap(lambda s: kwargs(s).map(lambda kw: (s, kw)))
+
+
+def _axes(ndim: int) -> st.SearchStrategy[Any]:
+    """None, one axis (possibly negative) or a tuple of distinct axes of an `ndim` array."""
+    single = [st.integers(-ndim, ndim - 1)] if ndim else []
+    return st.one_of(st.none(), *single, hnp.valid_tuple_axes(ndim))
+
+
+def _unary_with(kwargs: Callable[[Shape], st.SearchStrategy[dict]],
+                shapes: st.SearchStrategy[Shape] | None = None) -> st.SearchStrategy[Case]:
+    """Cases for a one-argument op whose kwargs are drawn given its shape."""
+    shapes = testing.shapes() if shapes is None else shapes
+    return _with(shapes.map(lambda s: (s,)), lambda s: kwargs(s[0]))
+
+
+def _reduction() -> st.SearchStrategy[Case]:
+    return _unary_with(lambda s: st.fixed_dictionaries(
+        {"axis": _axes(len(s)), "keepdims": st.booleans()}))
+
+
+def _matmul() -> st.SearchStrategy[Case]:  # 1-D, 2-D and broadcast batched operands
+    def case(b):
+        return b.input_shapes, {}
+    return hnp.mutually_broadcastable_shapes(
+        signature="(m?,n),(n,p?)->(m?,p?)", max_dims=2, max_side=4).map(case)
+
+
+@st.composite
+def _reshape(draw: Callable) -> Case:
+    """A shape and another with the same size: dims regrouped, 1s added, maybe one -1."""
+    shape = draw(testing.shapes())
+    dims = list(draw(st.permutations(shape))) + [1] * draw(st.integers(0, 2))
+    dims = list(draw(st.permutations(dims)))
+    target: list[int] = []
+    for d in dims:
+        if target and draw(st.booleans()):
+            target[-1] *= d
+        else:
+            target.append(d)
+    if target and draw(st.booleans()):
+        target[draw(st.integers(0, len(target) - 1))] = -1
+    return (shape,), {"shape": tuple(target)}
+
+
+@st.composite
+def _expand(draw: Callable) -> Case:
+    """A shape and one it broadcasts to (new leading axes, sizes 1 stretched)."""
+    shape = draw(testing.shapes())
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    grown = [draw(st.integers(1, 3)) if n == 1 else n for n in shape]
+    return (shape,), {"shape": (*lead, *grown)}
+
+
+def _indices(shape: Shape) -> st.SearchStrategy[Any]:
+    """Basic indices (ints, slices, None, ...), integer arrays with repeats, boolean masks."""
+    basic = hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
+    if not shape:
+        return basic
+    return st.one_of(basic, hnp.integer_array_indices(
+        shape, result_shape=testing.shapes(min_dims=1, max_dims=2)),
+        hnp.arrays(np.bool_, shape))
+
+
+def _getitem() -> st.SearchStrategy[Case]:
+    return _unary_with(lambda s: _indices(s).map(lambda index: {"index": index}))
+
+
+def _scatter_add() -> st.SearchStrategy[Case]:  # the source has the shape target[index] has
+    return testing.shapes().flatmap(lambda target: _indices(target).map(
+        lambda index: (((np.empty(target)[index]).shape,), {"index": index, "shape": target})))
+
+
+@st.composite
+def _join(draw: Callable, new_axis: bool, n: int) -> Case:
+    """Shapes that concatenate along `axis` (sizes differ there) or stack (all equal)."""
+    shape = draw(testing.shapes(min_dims=0 if new_axis else 1))
+    ndim = len(shape) + new_axis
+    axis = draw(st.integers(-ndim, ndim - 1))
+    if new_axis:
+        return (shape,) * n, {"axis": axis}
+    sizes = draw(st.lists(st.integers(1, 3), min_size=n, max_size=n))
+    k = axis % len(shape)
+    return tuple(shape[:k] + (m,) + shape[k + 1:] for m in sizes), {"axis": axis}
+
+
+def _where() -> st.SearchStrategy[Case]:
+    return _with(testing.broadcastable_shapes(2), lambda s: hnp.arrays(
+        np.bool_, np.broadcast_shapes(*s)).map(lambda cond: {"cond": cond}))
+
+
+def _log_softmax() -> st.SearchStrategy[Case]:
+    return _unary_with(lambda s: st.integers(-len(s), len(s) - 1).map(lambda a: {"axis": a}),
+                       shapes=testing.shapes(min_dims=1))
+
+
+# ------------------------------------------------------------------------ numpy references
+def _np_sigmoid(a: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+def _np_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+    return np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims))
+
+
+def _np_scatter_add(a: np.ndarray, index: Any, shape: Shape) -> np.ndarray:
+    out = np.zeros(shape, dtype=a.dtype)
+    np.add.at(out, index, a)
+    return out
+
+
+def _np_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Matrix product by einsum: 1-D operands promoted to matrices, batch axes broadcast."""
+    out = np.einsum("...ij,...jk->...ik", a[None, :] if a.ndim == 1 else a,
+                    b[:, None] if b.ndim == 1 else b)
+    out = out[..., 0, :] if a.ndim == 1 else out
+    return out[..., 0] if b.ndim == 1 else out
+
+
+def _np_clip(a: np.ndarray, low: float | None, high: float | None) -> np.ndarray:
+    out = a if low is None else np.where(a < low, low, a)
+    return out if high is None else np.where(out > high, high, out)
+
+
+_D = testing.domain
+_REAL = _D("add")
+_EXPONENT = testing.floats(-2.0, 2.0)
+_NEAR_ZERO = testing.floats(-0.5, 0.5)  # never ties domain("maximum"), which is |x| >= 1
+
+SPECS: list[OpSpec] = [
+    # binary, broadcasting
+    OpSpec("add", 2, lambda a, b: a + b, np.add, (_REAL, _REAL), _binary()),
+    OpSpec("sub", 2, lambda a, b: a - b, np.subtract, (_REAL, _REAL), _binary()),
+    OpSpec("mul", 2, lambda a, b: a * b, np.multiply, (_REAL, _REAL), _binary()),
+    OpSpec("div", 2, lambda a, b: a / b, np.divide, (_REAL, _D("div")), _binary()),
+    OpSpec("pow", 2, lambda a, b: a ** b, lambda a, b: np.exp(b * np.log(a)),
+           (_D("pow"), _EXPONENT), _binary()),
+    OpSpec("maximum", 2, autograd.maximum, lambda a, b: np.where(a > b, a, b),
+           (_D("maximum"), _NEAR_ZERO), _binary()),
+    OpSpec("minimum", 2, autograd.minimum, lambda a, b: np.where(a < b, a, b),
+           (_D("minimum"), _NEAR_ZERO), _binary()),
+    OpSpec("where", 2, lambda a, b, cond: autograd.where(cond, a, b),
+           lambda a, b, cond: a * cond + b * ~cond,
+           (_REAL, _REAL), _where()),
+    OpSpec("matmul", 2, lambda a, b: a @ b, _np_matmul, (_REAL, _REAL), _matmul()),
+    # elementwise unary
+    OpSpec("exp", 1, lambda a: a.exp(), lambda a: np.e ** a, (_D("exp"),), _unary()),
+    OpSpec("log", 1, lambda a: a.log(), np.log, (_D("log"),), _unary()),
+    OpSpec("sqrt", 1, lambda a: a.sqrt(), lambda a: a ** 0.5, (_D("sqrt"),), _unary()),
+    OpSpec("abs", 1, abs, lambda a: np.where(a < 0, -a, a), (_D("abs"),), _unary()),
+    OpSpec("tanh", 1, lambda a: a.tanh(),
+           lambda a: (np.exp(2 * a) - 1) / (np.exp(2 * a) + 1), (_D("tanh"),), _unary()),
+    OpSpec("sigmoid", 1, lambda a: a.sigmoid(), _np_sigmoid, (_D("sigmoid"),), _unary()),
+    OpSpec("relu", 1, lambda a: a.relu(), lambda a: a * (a > 0), (_D("relu"),), _unary()),
+    OpSpec("leaky_relu", 1, lambda a, negative_slope: a.leaky_relu(negative_slope),
+           lambda a, negative_slope: np.where(a > 0, a, negative_slope * a),
+           (_D("leaky_relu"),), _unary_with(lambda s: st.fixed_dictionaries(
+               {"negative_slope": testing.floats(0.0, 0.5)}))),
+    OpSpec("softplus", 1, lambda a: a.softplus(), lambda a: np.log1p(np.exp(a)),
+           (_D("softplus"),), _unary()),
+    OpSpec("clip", 1, lambda a, low, high: a.clip(low, high), _np_clip, (_D("clip"),),
+           _unary_with(lambda s: st.sampled_from([{"low": -1.0, "high": 1.0},
+                                                  {"low": None, "high": 1.0},
+                                                  {"low": -1.0, "high": None}]))),
+    # reductions
+    OpSpec("sum", 1, lambda a, axis, keepdims: a.sum(axis, keepdims),
+           lambda a, axis, keepdims: np.add.reduce(a, axis=axis, keepdims=keepdims),
+           (_REAL,), _reduction()),
+    OpSpec("max", 1, lambda a, axis, keepdims: a.max(axis, keepdims),
+           lambda a, axis, keepdims: np.maximum.reduce(a, axis=axis, keepdims=keepdims),
+           (_REAL,), _reduction(), distinct=True),
+    OpSpec("min", 1, lambda a, axis, keepdims: a.min(dim=axis, keepdims=keepdims),
+           lambda a, axis, keepdims: np.minimum.reduce(a, axis=axis, keepdims=keepdims),
+           (_REAL,), _reduction(), distinct=True),
+    OpSpec("logsumexp", 1, lambda a, axis, keepdims: a.logsumexp(axis, keepdims),
+           _np_logsumexp, (_D("logsumexp"),), _reduction()),
+    OpSpec("log_softmax", 1, lambda a, axis: a.log_softmax(axis),
+           lambda a, axis: a - _np_logsumexp(a, axis, keepdims=True),
+           (_D("log_softmax"),), _log_softmax()),
+    # shape
+    OpSpec("reshape", 1, lambda a, shape: a.reshape(shape), np.reshape, (_REAL,), _reshape()),
+    OpSpec("transpose", 1, lambda a, axes: a.permute(axes), np.transpose, (_REAL,),
+           _unary_with(lambda s: st.permutations(range(len(s))).map(
+               lambda p: {"axes": tuple(p)}))),
+    OpSpec("expand", 1, lambda a, shape: a.expand(shape), np.broadcast_to, (_REAL,),
+           _expand()),
+    OpSpec("getitem", 1, lambda a, index: a[index], lambda a, index: a[index], (_REAL,),
+           _getitem()),
+    OpSpec("scatter_add", 1, lambda a, index, shape: OPS["scatter_add"](
+        a, index=index, shape=shape), _np_scatter_add, (_REAL,), _scatter_add()),
+    OpSpec("concatenate", 3, lambda *ts, axis: autograd.concatenate(ts, axis=axis),
+           lambda *arrays, axis: np.concatenate(arrays, axis=axis), (_REAL,) * 3,
+           _join(False, 3)),
+    OpSpec("stack", 3, lambda *ts, axis: autograd.stack(ts, axis=axis),
+           lambda *arrays, axis: np.stack(arrays, axis=axis), (_REAL,) * 3, _join(True, 3)),
+]
+
+# ------------------------------------------------------------------------ scalar rules
+_VD = testing.domain
+
+
+def _ref_sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+VALUE_SPECS: list[ValueSpec] = [
+    ValueSpec("+", 2, lambda a, b: a + b, lambda a, b: a + b, (_VD("+"), _VD("+"))),
+    ValueSpec("*", 2, lambda a, b: a * b, lambda a, b: a * b, (_VD("*"), _VD("*"))),
+    ValueSpec("/", 2, lambda a, b: a / b, lambda a, b: a / b, (_VD("+"), _VD("/"))),
+    ValueSpec("**", 2, lambda a, b: a ** b, math.pow, (_VD("**"), _EXPONENT)),
+    ValueSpec("**k", 1, lambda a, k: a ** k, lambda a, k: math.pow(a, k), (_VD("**k"),),
+              {"k": _EXPONENT}),
+    ValueSpec("exp", 1, lambda a: a.exp(), math.exp, (_VD("exp"),)),
+    ValueSpec("log", 1, lambda a: a.log(), math.log, (_VD("log"),)),
+    ValueSpec("sqrt", 1, lambda a: a.sqrt(), math.sqrt, (_VD("sqrt"),)),
+    ValueSpec("tanh", 1, lambda a: a.tanh(), math.tanh, (_VD("tanh"),)),
+    ValueSpec("sigmoid", 1, lambda a: a.sigmoid(), _ref_sigmoid, (_VD("sigmoid"),)),
+    ValueSpec("ReLU", 1, lambda a: a.relu(), lambda a: max(a, 0.0), (_VD("ReLU"),)),
+    ValueSpec("leaky_relu", 1, lambda a, slope: a.leaky_relu(slope),
+              lambda a, slope: a if a > 0 else slope * a, (_VD("leaky_relu"),),
+              {"slope": testing.floats(0.0, 0.5)}),
+    ValueSpec("softplus", 1, lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)),
+              (_VD("softplus"),)),
+    ValueSpec("abs", 1, abs, math.fabs, (_VD("abs"),)),
+    ValueSpec("sin", 1, lambda a: a.sin(), math.sin, (_VD("sin"),)),
+    ValueSpec("cos", 1, lambda a: a.cos(), math.cos, (_VD("cos"),)),
+    ValueSpec("sum", 3, lambda *xs: Value.sum(xs), lambda *xs: math.fsum(xs),
+              (_VD("sum"),) * 3),
+    ValueSpec("dot", 5, lambda w0, w1, x0, x1, b: Value.dot([w0, w1], [x0, x1], b),
+              lambda w0, w1, x0, x1, b: math.fsum([w0 * x0, w1 * x1, b]), (_VD("dot"),) * 5),
+]
