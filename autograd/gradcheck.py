@@ -77,6 +77,9 @@ def gradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: float
         return (projected(plus) - projected(minus)) / (2 * eps)
 
     def fail(message: str) -> bool:
+        if out_shape:
+            message += f" (derivatives of sum(output * v), v a fixed random array of shape " \
+                       f"{out_shape})"
         if raise_exception:
             raise GradcheckError(f"gradcheck({_name(f)}): {message}")
         return False
