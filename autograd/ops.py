@@ -138,6 +138,24 @@ def _matmul_vjp_b(g, out, a, b):  # dB = Aᵀ G
 
 matmul = defop("matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b, error="{0} @ {1}")
 
+
+def _linear(x, w, b):
+    out = np.matmul(x, w.T)
+    out += b
+    return out
+
+
+def _rows(a):
+    """`a` as a matrix with one row per sample (all leading axes merged)."""
+    return a.reshape((-1, a.shape[-1]))
+
+
+linear = defop("linear", _linear,  # y = x Wᵀ + b: dx = G W, dW = Gᵀ x, db = Σ G
+               lambda g, out, x, w, b: _matmul(g, w),
+               lambda g, out, x, w, b: _matmul(_rows(g).T, _rows(x)),
+               lambda g, out, x, w, b: _rows(g).sum(axis=0),
+               error="{0} @ {1}.T + {2}")
+
 # ---------------------------------------------------------------------- unary
 exp = defop("exp", np.exp, lambda g, out, a: g * out)  # d eᵃ = eᵃ da
 log = defop("log", np.log, lambda g, out, a: g / a)  # d ln a = da / a
@@ -182,12 +200,18 @@ def _logsumexp_vjp(g, out, a, axis=None, keepdims=False):  # d lse = softmax(a) 
             * _exp(a - _keepdims(out, a.shape, axis, keepdims)))
 
 
+def _mean_vjp(g, out, a, axis=None, keepdims=False):  # each element gets g / count
+    return _expand(_keepdims(g * (out.size / a.size), a.shape, axis, keepdims), a.shape)
+
+
 sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.sum(a, axis, keepdims=keepdims),
              _sum_vjp)
 max_ = defop("max", lambda a, axis=None, keepdims=False: np.max(a, axis, keepdims=keepdims),
              _extreme_vjp)
 min_ = defop("min", lambda a, axis=None, keepdims=False: np.min(a, axis, keepdims=keepdims),
              _extreme_vjp)
+mean = defop("mean", lambda a, axis=None, keepdims=False: np.mean(a, axis, keepdims=keepdims),
+             _mean_vjp)
 logsumexp = defop("logsumexp", _logsumexp, _logsumexp_vjp)
 
 
@@ -197,6 +221,23 @@ def _log_softmax(a, axis=-1):
 
 log_softmax = defop("log_softmax", _log_softmax,  # d = g - softmax · Σg
                     lambda g, out, a, axis=-1: g - _exp(out) * g.sum(axis=axis, keepdims=True))
+
+
+
+def _cross_entropy(a, target):
+    rows = np.arange(len(target))
+    return _logsumexp(a, axis=-1) - a[rows, target]
+
+
+def _cross_entropy_vjp(g, out, a, target):  # d = softmax(a) - onehot(target), per row
+    softmax = np.exp(_log_softmax(a)) if isinstance(a, _ARRAY) else a.log_softmax(-1).exp()
+    onehot = np.zeros(a.shape, dtype=_data(a).dtype)
+    onehot[np.arange(len(target)), target] = 1
+    return _keepdims(g, a.shape, -1, False) * (softmax - onehot)
+
+
+cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp,
+                      error="logits {0} with targets of shape {target.shape}")
 
 # ---------------------------------------------------------------------- shape
 

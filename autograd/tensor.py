@@ -5,6 +5,7 @@ Every method is a one-liner over a primitive in ops.py; `apply` runs the forward
 """
 from __future__ import annotations
 
+import operator
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -145,8 +146,7 @@ class Tensor(Node):
         return apply(ops.min_, self, axis=_axis(axis, dim), keepdims=keepdims)
 
     def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None) -> Tensor:
-        axis = _axis(axis, dim)
-        return self.sum(axis, keepdims) * (1.0 / _count(self.shape, axis))
+        return apply(ops.mean, self, axis=_axis(axis, dim), keepdims=keepdims)
 
     def var(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
             correction: int = 1) -> Tensor:
@@ -235,16 +235,21 @@ class Tensor(Node):
         if create_graph:
             inputs, out = prev, self
         else:
-            inputs, out = [p.data for p in prev], self.data
+            inputs, out = list(map(_get_data, prev)), self.data
         if prim.vjps is not None and len(prim.vjps) == len(prev):
             grads = [rule(g, out, *inputs, **ctx) if p.requires_grad else None
                      for rule, p in zip(prim.vjps, prev)]
         else:
             grads = list(prim.vjp(g, out, *inputs, **ctx))
         for i, (p, pg) in enumerate(zip(prev, grads)):
-            if pg is not None and pg.shape != p.data.shape:
+            if pg is None:
+                continue
+            if pg.shape != p.data.shape:
                 grads[i] = pg = ops.unbroadcast(pg, p.data.shape)
                 assert pg.shape == p.data.shape, f"{prim.name}: gradient shape {pg.shape}"
+            if (p._vjp is None and p.requires_grad and type(pg) is np.ndarray
+                    and (pg is g or pg.base is not None)):
+                grads[i] = pg.copy()  # a leaf's .grad must not share memory with another's
         return grads
 
     def __repr__(self) -> str:
@@ -256,6 +261,9 @@ class Tensor(Node):
 
 
 _new = object.__new__
+_is_tensor = Tensor.__instancecheck__
+_get_data = operator.attrgetter("data")
+_get_requires_grad = operator.attrgetter("requires_grad")
 
 
 def _data(x: Any) -> Any:
@@ -298,16 +306,21 @@ def _describe(prim: Primitive, arrays: list, consts: dict) -> str:
 
 def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
     """Run `prim` on Tensors (numbers and arrays become constants); record the graph."""
-    dtype = next(x.data.dtype for x in inputs if isinstance(x, Tensor))
-    parents = tuple(x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs)
-    arrays = [p.data for p in parents]
+    parents = inputs if all(map(_is_tensor, inputs)) else _with_constants(inputs)
+    arrays = list(map(_get_data, parents))
     try:
         out = prim.forward(*arrays, **consts)
     except ValueError as error:
         raise ValueError(f"{prim.name}: {_describe(prim, arrays, consts)}") from error
-    if _mode.enabled and any(p.requires_grad for p in parents):
+    if _mode.enabled and any(map(_get_requires_grad, parents)):
         return Tensor._make(out, parents, prim, consts or None)
     return Tensor._make(out)
+
+
+def _with_constants(inputs: tuple) -> tuple:
+    """`inputs` with numbers and arrays wrapped as constant Tensors."""
+    dtype = next(x.data.dtype for x in inputs if isinstance(x, Tensor))
+    return tuple(x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs)
 
 
 def _constant(x: Any, dtype: np.dtype) -> Tensor:

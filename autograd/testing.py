@@ -50,8 +50,8 @@ _REAL = (-5.0, 5.0)
 # constrains it: the divisor of "/", the base of a power; the other argument may be anything
 # in _REAL (a power's exponent: [-2, 2]).
 DOMAINS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(["+", "-", "*", "sum", "dot", "add", "sub", "mul", "matmul", "where",
-                     "max", "min", "logsumexp", "log_softmax", "reshape", "transpose",
+    **dict.fromkeys(["+", "-", "*", "sum", "dot", "add", "sub", "mul", "matmul", "linear",
+                     "where", "mean", "cross_entropy", "max", "min", "logsumexp", "log_softmax", "reshape", "transpose",
                      "expand", "getitem", "scatter_add", "concatenate", "stack", "sin",
                      "cos"], _REAL),
     "exp": (-4.0, 4.0), "tanh": (-4.0, 4.0), "sigmoid": (-8.0, 8.0), "softplus": (-8.0, 8.0),

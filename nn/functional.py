@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor, Value, primitive
+from autograd import Tensor, Value, ops, primitive
+from autograd.tensor import apply
 
 
 def _tensor(x: Any, dtype: Any = None) -> Tensor:
@@ -22,8 +23,8 @@ def _float_dtype(x: Tensor) -> np.dtype:
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """`x @ weight.T + bias`, with weight of shape (out_features, in_features)."""
-    out = _tensor(x, weight.dtype) @ weight.T
-    return out if bias is None else out + bias
+    x = _tensor(x, weight.dtype)
+    return x @ weight.T if bias is None else apply(ops.linear, x, weight, bias)
 
 
 def relu(x: Tensor) -> Tensor:
@@ -208,14 +209,18 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean",
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    lp = x.log_softmax(-1)
     classes = x.shape[-1]
     if np.issubdtype(t.dtype, np.floating):
+        lp = x.log_softmax(-1)
         y = _target(t, x, "cross_entropy")
         if label_smoothing:
             y = y * (1.0 - label_smoothing) + label_smoothing / classes
         return _reduce(-(lp * y).sum(-1), reduction, "cross_entropy")
-    loss = -_pick(lp, _class_indices(t, x, "cross_entropy"))
+    t = _class_indices(t, x, "cross_entropy")
+    if not label_smoothing and x.ndim == 2:
+        return _reduce(apply(ops.cross_entropy, x, target=t), reduction, "cross_entropy")
+    lp = x.log_softmax(-1)
+    loss = -_pick(lp, t)
     if label_smoothing:
         loss = (1.0 - label_smoothing) * loss - label_smoothing * lp.mean(-1)
     return _reduce(loss, reduction, "cross_entropy")

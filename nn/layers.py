@@ -25,11 +25,11 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         gen = np.random.default_rng(rng)
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(np.empty((out_features, in_features)), dtype=dtype)
+        self.weight = Parameter(np.zeros((out_features, in_features)), dtype=dtype)
         init.uniform_(self.weight, -bound, bound, rng=gen)
         self.bias = None
         if bias:
-            self.bias = Parameter(np.empty(out_features), dtype=dtype)
+            self.bias = Parameter(np.zeros(out_features), dtype=dtype)
             init.uniform_(self.bias, -bound, bound, rng=gen)
 
     def forward(self, x: Any) -> Tensor:

@@ -170,6 +170,30 @@ def _np_sigmoid(a: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-a))
 
 
+@st.composite
+def _linear(draw: Callable) -> Case:
+    """x of shape (*batch, in), weight (out, in), bias (out,)."""
+    n_in, n_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    batch = draw(testing.shapes(min_dims=0, max_dims=2))
+    return ((*batch, n_in), (n_out, n_in), (n_out,)), {}
+
+
+@st.composite
+def _cross_entropy(draw: Callable) -> Case:
+    """Logits of shape (N, C) and integer class targets in [0, C)."""
+    n, classes = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    target = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, classes - 1)))
+    return ((n, classes),), {"target": target}
+
+
+def _np_linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("...i,oi->...o", x, w) + b
+
+
+def _np_cross_entropy(a: np.ndarray, target: np.ndarray) -> np.ndarray:
+    return _np_logsumexp(a, axis=-1) - np.take_along_axis(a, target[:, None], -1)[:, 0]
+
+
 def _np_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
     return np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdims))
 
@@ -243,11 +267,19 @@ SPECS: list[OpSpec] = [
     OpSpec("min", 1, lambda a, axis, keepdims: a.min(dim=axis, keepdims=keepdims),
            lambda a, axis, keepdims: np.minimum.reduce(a, axis=axis, keepdims=keepdims),
            (_REAL,), _reduction(), distinct=True),
+    OpSpec("mean", 1, lambda a, axis, keepdims: a.mean(axis, keepdims),
+           lambda a, axis, keepdims: np.add.reduce(a, axis=axis, keepdims=keepdims)
+           / (a.size / max(np.add.reduce(a, axis=axis, keepdims=keepdims).size, 1)),
+           (_REAL,), _reduction()),
     OpSpec("logsumexp", 1, lambda a, axis, keepdims: a.logsumexp(axis, keepdims),
            _np_logsumexp, (_D("logsumexp"),), _reduction()),
     OpSpec("log_softmax", 1, lambda a, axis: a.log_softmax(axis),
            lambda a, axis: a - _np_logsumexp(a, axis, keepdims=True),
            (_D("log_softmax"),), _log_softmax()),
+    OpSpec("cross_entropy", 1, lambda a, target: OPS["cross_entropy"](a, target=target),
+           _np_cross_entropy, (_D("log_softmax"),), _cross_entropy()),
+    OpSpec("linear", 3, lambda x, w, b: OPS["linear"](x, w, b), _np_linear,
+           (_REAL, _REAL, _REAL), _linear()),
     # shape
     OpSpec("reshape", 1, lambda a, shape: a.reshape(shape), np.reshape, (_REAL,), _reshape()),
     OpSpec("transpose", 1, lambda a, axes: a.permute(axes), np.transpose, (_REAL,),
