@@ -102,7 +102,8 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
         grads[root] = seed if root not in grads else grads[root] + seed
     keep = set(wanted) if wanted is not None else None
     found: dict[Node, Any] = {}
-    with _set_grad_enabled(create_graph):
+    previous, _mode.enabled = _mode.enabled, create_graph
+    try:
         for node in toposort(roots):
             g = grads.pop(node, None)
             if g is None:
@@ -121,6 +122,8 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
                 if pg is not None:
                     have = grads.get(parent)
                     grads[parent] = pg if have is None else have + pg
+    finally:
+        _mode.enabled = previous
     return found
 
 

@@ -34,7 +34,9 @@ def _sigmoid(x):
 
 
 def _expand(x, shape):
-    return np.broadcast_to(x, shape) if isinstance(x, _ARRAY) else expand(x, shape=shape)
+    if not isinstance(x, _ARRAY):
+        return expand(x, shape=shape)
+    return np.full(shape, x, dtype=x.dtype) if x.size == 1 else np.broadcast_to(x, shape)
 
 
 def _permute(x, axes):
@@ -70,12 +72,10 @@ def unbroadcast(g, shape: tuple) -> Any:
     """Sum `g` over the axes numpy broadcasting added or stretched, giving `shape`."""
     if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
+    if g.ndim > len(shape):  # axes broadcasting added in front
+        g = g.sum(axis=tuple(range(g.ndim - len(shape))))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    return g.sum(axis=stretched, keepdims=True) if stretched else g
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -89,6 +89,7 @@ add = defop("add", np.add,
 sub = defop("sub", np.subtract,
             lambda g, out, a, b: g,
             lambda g, out, a, b: -g)
+neg = defop("neg", np.negative, lambda g, out, a: -g)
 mul = defop("mul", np.multiply,  # d(ab) = b da + a db
             lambda g, out, a, b: g * b,
             lambda g, out, a, b: g * a)
@@ -189,10 +190,10 @@ def _extreme_vjp(g, out, a, axis=None, keepdims=False):  # g split among the tie
 
 
 def _logsumexp(a, axis=None, keepdims=False):
-    m = np.max(a, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
-    out = np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True)) + m
-    return out if keepdims else np.squeeze(out, axis=axis)
+    m = np.maximum.reduce(a, axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # shift by the max: no overflow in exp
+    out = np.log(np.add.reduce(np.exp(a - m), axis, keepdims=True)) + m
+    return out if keepdims else out.squeeze(axis)
 
 
 def _logsumexp_vjp(g, out, a, axis=None, keepdims=False):  # d lse = softmax(a) da
@@ -204,14 +205,18 @@ def _mean_vjp(g, out, a, axis=None, keepdims=False):  # each element gets g / co
     return _expand(_keepdims(g * (out.size / a.size), a.shape, axis, keepdims), a.shape)
 
 
-sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.sum(a, axis, keepdims=keepdims),
+def _mean(a, axis=None, keepdims=False):
+    total = np.add.reduce(a, axis, keepdims=keepdims)
+    return total / max(a.size // max(total.size, 1), 1)
+
+
+sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.add.reduce(a, axis, keepdims=keepdims),
              _sum_vjp)
-max_ = defop("max", lambda a, axis=None, keepdims=False: np.max(a, axis, keepdims=keepdims),
-             _extreme_vjp)
-min_ = defop("min", lambda a, axis=None, keepdims=False: np.min(a, axis, keepdims=keepdims),
-             _extreme_vjp)
-mean = defop("mean", lambda a, axis=None, keepdims=False: np.mean(a, axis, keepdims=keepdims),
-             _mean_vjp)
+max_ = defop("max", lambda a, axis=None, keepdims=False: np.maximum.reduce(
+    a, axis, keepdims=keepdims), _extreme_vjp)
+min_ = defop("min", lambda a, axis=None, keepdims=False: np.minimum.reduce(
+    a, axis, keepdims=keepdims), _extreme_vjp)
+mean = defop("mean", _mean, _mean_vjp)
 logsumexp = defop("logsumexp", _logsumexp, _logsumexp_vjp)
 
 
@@ -230,10 +235,15 @@ def _cross_entropy(a, target):
 
 
 def _cross_entropy_vjp(g, out, a, target):  # d = softmax(a) - onehot(target), per row
-    softmax = np.exp(_log_softmax(a)) if isinstance(a, _ARRAY) else a.log_softmax(-1).exp()
-    onehot = np.zeros(a.shape, dtype=_data(a).dtype)
-    onehot[np.arange(len(target)), target] = 1
-    return _keepdims(g, a.shape, -1, False) * (softmax - onehot)
+    rows = np.arange(len(target))
+    if isinstance(a, _ARRAY):
+        d = np.exp(a - (out + a[rows, target])[:, None])  # out + a[target] = logsumexp(a)
+        d[rows, target] -= 1
+    else:
+        onehot = np.zeros(a.shape, dtype=a.dtype)
+        onehot[rows, target] = 1
+        d = a.log_softmax(-1).exp() - onehot
+    return g[:, None] * d
 
 
 cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp,

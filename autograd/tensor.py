@@ -103,7 +103,7 @@ class Tensor(Node):
     def __rpow__(self, other): return apply(ops.power, other, self)
     def __matmul__(self, other): return apply(ops.matmul, self, other)
     def __rmatmul__(self, other): return apply(ops.matmul, other, self)
-    def __neg__(self): return apply(ops.mul, self, -1.0)
+    def __neg__(self): return apply(ops.neg, self)
     def __pos__(self): return self
 
     # comparisons give constant boolean tensors; == stays identity so tensors can be keys

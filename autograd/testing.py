@@ -50,7 +50,7 @@ _REAL = (-5.0, 5.0)
 # constrains it: the divisor of "/", the base of a power; the other argument may be anything
 # in _REAL (a power's exponent: [-2, 2]).
 DOMAINS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(["+", "-", "*", "sum", "dot", "add", "sub", "mul", "matmul", "linear",
+    **dict.fromkeys(["+", "-", "*", "sum", "dot", "add", "sub", "neg", "mul", "matmul", "linear",
                      "where", "mean", "cross_entropy", "max", "min", "logsumexp", "log_softmax", "reshape", "transpose",
                      "expand", "getitem", "scatter_add", "concatenate", "stack", "sin",
                      "cos"], _REAL),

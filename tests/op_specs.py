@@ -226,6 +226,7 @@ SPECS: list[OpSpec] = [
     # binary, broadcasting
     OpSpec("add", 2, lambda a, b: a + b, np.add, (_REAL, _REAL), _binary()),
     OpSpec("sub", 2, lambda a, b: a - b, np.subtract, (_REAL, _REAL), _binary()),
+    OpSpec("neg", 1, lambda a: -a, lambda a: 0.0 - a, (_REAL,), _unary()),
     OpSpec("mul", 2, lambda a, b: a * b, np.multiply, (_REAL, _REAL), _binary()),
     OpSpec("div", 2, lambda a, b: a / b, np.divide, (_REAL, _D("div")), _binary()),
     OpSpec("pow", 2, lambda a, b: a ** b, lambda a, b: np.exp(b * np.log(a)),
