@@ -62,10 +62,19 @@ class CallbackList:
             getattr(cb, hook)(*args)
 
 
+def _tqdm() -> Any:
+    """tqdm's notebook bar where Jupyter widgets are installed, else the text bar."""
+    try:
+        import ipywidgets  # noqa: F401
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
+    return tqdm
+
+
 def _say(message: str, file: Any = None) -> None:
     """Print a line without breaking any tqdm bar that is showing."""
-    from tqdm.auto import tqdm
-    tqdm.write(message, file=file)
+    _tqdm().write(message, file=file)
 
 
 def _direction(mode: str, monitor: str) -> str:
@@ -344,8 +353,7 @@ class ProgressBar(Callback):
 
     def on_epoch_begin(self, epoch: int, logs: Logs | None = None) -> None:
         if self.verbose == 1:
-            from tqdm.auto import tqdm
-            self.bar = tqdm(total=self.params.get("steps"), desc=self._desc(epoch),
+            self.bar = _tqdm()(total=self.params.get("steps"), desc=self._desc(epoch),
                             unit="batch", file=self.file, dynamic_ncols=True)
 
     def on_batch_end(self, batch: int, logs: Logs | None = None) -> None:

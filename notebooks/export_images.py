@@ -22,8 +22,7 @@ from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-DEFAULT = ["01_graph_of_a_neuron.ipynb", "02_iris_logistic_regression.ipynb", "03_xor.ipynb",
-           "08_property_based_gradient_tests.ipynb"]
+DEFAULT = sorted(p.name for p in HERE.glob("[0-9][0-9]_*.ipynb"))
 
 
 def run(name: str, save: bool) -> float:
