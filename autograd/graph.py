@@ -64,28 +64,30 @@ def enable_grad():
 
 
 def toposort(roots: Iterable[Node]) -> list[Node]:
-    """Nodes reachable from `roots`, each listed before all of its parents (iterative Kahn)."""
-    roots = list(dict.fromkeys(roots))
-    consumers: dict[Node, int] = {}
-    stack = list(roots)
-    while stack:  # count, for every node, how many edges point to it from its consumers
-        for parent in stack.pop()._prev:
-            count = consumers.get(parent)
-            if count is None:
-                consumers[parent] = 1
-                stack.append(parent)
-            else:
-                consumers[parent] = count + 1
+    """Nodes reachable from `roots`, each listed before all of its parents.
+
+    An iterative depth-first search: the reverse of the order in which nodes finish.
+    """
     order: list[Node] = []
-    ready = [r for r in roots if r not in consumers]
-    while ready:  # emit a node once every consumer of it has been emitted
-        node = ready.pop()
-        order.append(node)
-        for parent in node._prev:
-            count = consumers[parent] - 1
-            consumers[parent] = count
-            if count == 0:
-                ready.append(parent)
+    seen: set[Node] = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(root._prev))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    if parent._prev:
+                        stack.append((parent, iter(parent._prev)))
+                        break
+                    order.append(parent)  # a leaf finishes at once
+            else:
+                stack.pop()
+                order.append(node)
+    order.reverse()
     return order
 
 
