@@ -19,6 +19,7 @@ from . import functional as F
 from . import metrics as M
 from . import optim
 from .callbacks import Callback, CallbackList, ProgressBar
+from .data import DataLoader, batches
 
 LossFn = Callable[[Tensor, Tensor], Tensor]
 _EPS = 1e-7  # Keras's clipping of probabilities before a log
@@ -143,27 +144,26 @@ def fit(model: Any, x: Any, y: Any, epochs: int = 1, batch_size: int | None = 32
     n, batch_size = len(x), batch_size or 32
     if n == 0:
         raise ValueError("fit: no training samples")
-    steps = -(-n // batch_size)
+    loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
+    steps = len(loader)
     history, extra = History(), list(callbacks or [])
     bar = [ProgressBar(verbose)] if verbose and not any(
         isinstance(c, ProgressBar) for c in extra) else []
     cbs = CallbackList(bar + extra + [history], model,
                        {"epochs": epochs, "steps": steps, "verbose": verbose})
-    rng, was_training, logs = np.random.default_rng(seed), model.training, {}
+    was_training, logs = model.training, {}
     model.stop_training = False
     try:
         cbs.call("on_train_begin", logs)
         for epoch in range(epochs):
             cbs.call("on_epoch_begin", epoch, {})
             lr, trackers = config.optimizer.param_groups[0]["lr"], _trackers(config)
-            order = rng.permutation(n) if shuffle else np.arange(n)
             model.train()
-            for batch in range(steps):
-                idx = order[batch * batch_size:(batch + 1) * batch_size]
+            for batch, (xb, yb) in enumerate(loader):
                 cbs.call("on_batch_begin", batch, {})
                 config.optimizer.zero_grad()
-                pred = model(Tensor(x[idx]))
-                yb = _match(y[idx], pred)
+                pred = model(Tensor(xb))
+                yb = _match(yb, pred)
                 loss = config.loss(pred, Tensor(yb))
                 loss.backward()
                 config.optimizer.step()
@@ -201,9 +201,9 @@ def _evaluate(model: Any, config: TrainingConfig, x: np.ndarray, y: np.ndarray,
     """Loss and metrics over (x, y) in eval mode without a graph."""
     trackers, results = _trackers(config), {}
     with _inference(model):
-        for batch, start in enumerate(range(0, len(x), batch_size)):
-            pred = model(Tensor(x[start:start + batch_size]))
-            yb = _match(y[start:start + batch_size], pred)
+        for batch, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size)):
+            pred = model(Tensor(xb))
+            yb = _match(yb, pred)
             results = _record(trackers, config, config.loss(pred, Tensor(yb)), pred, yb)
             bar.on_batch_end(batch, results)
     return results
@@ -225,8 +225,7 @@ def predict(model: Any, x: Any, batch_size: int | None = 32) -> np.ndarray:
     """The model's outputs for x, batch by batch in eval mode without a graph."""
     (x,), batch_size = _arrays(x), batch_size or 32
     with _inference(model):
-        outs = [np.asarray(model(Tensor(x[i:i + batch_size])).data)
-                for i in range(0, len(x), batch_size)]
+        outs = [model(Tensor(xb)).numpy() for (xb,) in batches(x, batch_size=batch_size)]
     return np.concatenate(outs) if outs else np.empty((0,))
 
 
