@@ -195,9 +195,10 @@ def moons(out: Path) -> Row:
             p.data -= (1.0 - 0.9 * k / 100) * p.grad
     accuracy = np.mean([(model(x).data > 0) == (t > 0) for x, t in zip(inputs, y)])
     x = [Value(0.5, label="x1"), Value(-0.2, label="x2")]
-    neuron = model.layers[0].neurons[0]
+    neuron = next(n for n in model.layers[0].neurons if n(x).data > 0)  # an active neuron
+    model.zero_grad()
     activation = neuron(x)
-    activation.label = "relu(w·x + b)"
+    activation.label, activation._prev[0].label = "relu(w·x + b)", "w·x + b"
     activation.backward()
     dot = draw_dot(activation, params={"w1": neuron.w[0], "w2": neuron.w[1], "b": neuron.b})
     (out / "neuron_graph.svg").write_bytes(dot.pipe(format="svg"))
