@@ -40,9 +40,6 @@ class Neuron(Module):
             return act
         return getattr(act, self.activation)()
 
-    def parameters(self) -> list[Value]:
-        """The weights, then the bias."""
-        return self.w + [self.b]
 
     def __repr__(self) -> str:
         kind = ACTIVATIONS[self.activation] if self.activation else "Linear"
@@ -60,9 +57,6 @@ class Layer(Module):
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
-    def parameters(self) -> list[Value]:
-        """Every neuron's parameters, in order."""
-        return [p for n in self.neurons for p in n.parameters()]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -85,9 +79,6 @@ class MLP(Module):
             x = layer(x)
         return x
 
-    def parameters(self) -> list[Value]:
-        """Every layer's parameters, in order."""
-        return [p for layer in self.layers for p in layer.parameters()]
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
