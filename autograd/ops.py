@@ -25,10 +25,6 @@ def _exp(x):
     return np.exp(x) if isinstance(x, _ARRAY) else x.exp()
 
 
-def _log(x):
-    return np.log(x) if isinstance(x, _ARRAY) else x.log()
-
-
 def _sigmoid(x):
     return sigmoid.forward(x) if isinstance(x, _ARRAY) else x.sigmoid()
 
