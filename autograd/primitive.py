@@ -12,7 +12,8 @@ in value.py. A user adds an op with the `primitive` decorator:
 A rule `vjp(g, out, *inputs, **consts)` returns one gradient per input (or None). During a
 plain backward pass it gets floats or arrays; with `create_graph=True` it gets the nodes
 themselves, so it must use only operations that work on both (arithmetic, `@`, `.sum`,
-`.reshape`, and the `autograd.functional` functions). `vjps=(rule_0, rule_1, ...)` gives
+`.reshape`, `.T`; for exp, log and the like pick `np.exp(x)` or `x.exp()` by the input's
+type, as ops.py does). `vjps=(rule_0, rule_1, ...)` gives
 one rule per input instead, each returning just that input's gradient, so inputs that need
 no gradient cost nothing.
 """
