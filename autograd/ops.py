@@ -147,9 +147,15 @@ def _rows(a):
     return a.reshape((-1, a.shape[-1]))
 
 
+def _linear_vjp_w(g, out, x, w, b):  # dW = Gᵀ x, laid out in memory as W is
+    if isinstance(w, np.ndarray) and w.flags.f_contiguous and not w.flags.c_contiguous:
+        return _matmul(_rows(x).T, _rows(g)).T  # so the optimizer's update streams
+    return _matmul(_rows(g).T, _rows(x))
+
+
 linear = defop("linear", _linear,  # y = x Wᵀ + b: dx = G W, dW = Gᵀ x, db = Σ G
                lambda g, out, x, w, b: _matmul(g, w),
-               lambda g, out, x, w, b: _matmul(_rows(g).T, _rows(x)),
+               _linear_vjp_w,
                lambda g, out, x, w, b: _rows(g).sum(axis=0),
                error="{0} @ {1}.T + {2}")
 

@@ -248,8 +248,8 @@ class Tensor(Node):
                 grads[i] = pg = ops.unbroadcast(pg, p.data.shape)
                 assert pg.shape == p.data.shape, f"{prim.name}: gradient shape {pg.shape}"
             if (p._vjp is None and p.requires_grad and type(pg) is np.ndarray
-                    and (pg is g or pg.base is not None)):
-                grads[i] = pg.copy()  # a leaf's .grad must not share memory with another's
+                    and (not pg.flags.writeable or np.may_share_memory(pg, g))):
+                grads[i] = pg.copy(order="K")  # a leaf's .grad must own its memory
         return grads
 
     def __repr__(self) -> str:

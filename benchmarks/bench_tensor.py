@@ -85,9 +85,7 @@ def nn_step(x, y, params) -> Step:
     model = nn.Sequential(nn.Linear(n_in, n_hidden, dtype=x.dtype), nn.ReLU(),
                           nn.Linear(n_hidden, n_out, dtype=x.dtype))
     w1, b1, w2, b2 = params
-    for layer, w, b in [(model[0], w1, b1), (model[2], w2, b2)]:
-        layer.weight.data = np.ascontiguousarray(w.T)
-        layer.bias.data = b.copy()
+    model.load_state_dict({"0.weight": w1.T, "0.bias": b1, "2.weight": w2.T, "2.bias": b2})
     optimizer = nn.optim.SGD(model.parameters(), lr=LR)
     xt = Tensor(x)
 

@@ -25,7 +25,8 @@ class Linear(Module):
         self.in_features, self.out_features = in_features, out_features
         gen = np.random.default_rng(rng)
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0
-        self.weight = Parameter(np.zeros((out_features, in_features)), dtype=dtype)
+        # (out, in) as in PyTorch, stored column-major: x Wᵀ is then a plain, fast matmul
+        self.weight = Parameter(np.zeros((in_features, out_features)).T, dtype=dtype)
         init.uniform_(self.weight, -bound, bound, rng=gen)
         self.bias = None
         if bias:

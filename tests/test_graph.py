@@ -196,3 +196,24 @@ def test_gradcheck_catches_a_wrong_derivative_and_names_it():
     assert gradcheck(bad_cube, [1.0], raise_exception=False) is False
     with pytest.raises(GradcheckError, match="element"):
         gradcheck(bad_cube, [np.array([1.0, 2.0])])
+
+
+def test_leaf_gradients_own_their_memory():
+    a = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones((2, 3)), requires_grad=True)
+    g = np.full((2, 3), 2.0)
+    (a + b).backward(g)  # both leaves receive the upstream gradient itself
+    a.grad *= 10  # in place, as gradient clipping does
+    np.testing.assert_array_equal(b.grad, 2.0)
+    np.testing.assert_array_equal(g, 2.0)
+
+    c = Tensor(np.ones(6), requires_grad=True)
+    d = Tensor(np.ones((2, 3)), requires_grad=True)
+    (c.reshape(2, 3) + d).backward(g)  # c's gradient is a view of d's
+    c.grad *= 10
+    np.testing.assert_array_equal(d.grad, 2.0)
+
+    e = Tensor(np.ones(()), requires_grad=True)
+    e.expand(4, 3).sum().backward()  # a broadcast (read-only) view reaches e
+    e.grad *= 0.5
+    assert e.grad == 6.0
