@@ -110,15 +110,15 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
             g = grads.pop(node, None)
             if g is None:
                 continue
+            leaf = node._vjp is None
             if keep is not None:
                 if node in keep:
                     found[node] = g
-            elif node._vjp is None:
+            elif leaf:
                 node._accumulate(g)
-                continue
             else:
                 node.grad = g
-            if node._vjp is None:
+            if leaf:
                 continue
             for parent, pg in zip(node._prev, node._parent_grads(g, create_graph)):
                 if pg is not None:

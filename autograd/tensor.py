@@ -231,7 +231,7 @@ class Tensor(Node):
             self.grad = g if self.grad is None else self.grad + g
 
     def _parent_grads(self, g: Any, create_graph: bool) -> list:
-        prim, prev, ctx = self._vjp, self._prev, self._ctx or {}
+        prim, prev, ctx = self._vjp, self._prev, self._ctx or _NO_CONSTS
         if create_graph:
             inputs, out = prev, self
         else:
@@ -247,8 +247,7 @@ class Tensor(Node):
             if pg.shape != p.data.shape:
                 grads[i] = pg = ops.unbroadcast(pg, p.data.shape)
                 assert pg.shape == p.data.shape, f"{prim.name}: gradient shape {pg.shape}"
-            if (p._vjp is None and p.requires_grad and type(pg) is np.ndarray
-                    and (not pg.flags.writeable or np.may_share_memory(pg, g))):
+            if p._vjp is None and p.requires_grad and _borrowed(pg, g):
                 grads[i] = pg.copy(order="K")  # a leaf's .grad must own its memory
         return grads
 
@@ -266,8 +265,19 @@ _get_data = operator.attrgetter("data")
 _get_requires_grad = operator.attrgetter("requires_grad")
 
 
+_NO_CONSTS: dict = {}
+
+
 def _data(x: Any) -> Any:
     return x.data if isinstance(x, Tensor) else x
+
+
+def _borrowed(pg: Any, g: Any) -> bool:
+    """True when the array `pg` is `g` itself, or a view that may share `g`'s memory."""
+    if type(pg) is not np.ndarray:
+        return False
+    return pg is g or pg.base is not None and (not pg.flags.writeable
+                                               or np.may_share_memory(pg, g))
 
 
 def _dims(args: tuple) -> tuple:
