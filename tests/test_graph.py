@@ -188,6 +188,8 @@ def test_user_defined_op_works_like_a_builtin(x):
         assert cube(Value(x))._prev == ()
     t = Tensor(np.array([x, 2 * x]), requires_grad=True)
     assert gradcheck(cube, [t]) and gradgradcheck(cube, [t])
+    from autograd.viz import draw_dot
+    assert "cube" in draw_dot(cube(t).sum()).source
 
 
 def test_gradcheck_catches_a_wrong_derivative_and_names_it():
