@@ -1,6 +1,7 @@
 """A small reverse-mode automatic differentiation engine: scalar `Value`, numpy `Tensor`."""
 from .graph import enable_grad, grad, is_grad_enabled, no_grad
-from .primitive import Primitive, primitive
+from .extend import primitive
+from .primitive import Primitive
 from .tensor import Tensor, concatenate, maximum, minimum, stack, where
 from .value import Value
 

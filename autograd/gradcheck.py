@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .graph import Node, grad
+from .tensor import Tensor
 from .value import Value
 
 
@@ -20,11 +21,10 @@ class GradcheckError(AssertionError):
 
 
 def _is_tensor(x: Any) -> bool:
-    return type(x).__name__ == "Tensor" and isinstance(x, Node)
+    return isinstance(x, Tensor)
 
 
 def _leaves(arrays: Sequence[np.ndarray], kinds: Sequence[str]) -> list:
-    from .tensor import Tensor
     return [Value(float(a)) if kind == "value" else Tensor(a.copy(), requires_grad=True)
             for a, kind in zip(arrays, kinds)]
 
@@ -39,7 +39,6 @@ def _output(f: Callable, arrays, kinds) -> tuple[list, Any]:
     xs = _leaves(arrays, kinds)
     out = f(*xs)
     if not isinstance(out, Node):  # an output that does not depend on the inputs
-        from .tensor import Tensor
         out = Tensor(np.asarray(out, dtype=np.float64)) if "tensor" in kinds else Value(out)
     return xs, out
 

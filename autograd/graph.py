@@ -7,9 +7,10 @@ from typing import Any, Iterable, Iterator, Sequence
 
 
 class Node:
-    """Base of every graph node. Subclasses provide `data`, `grad`, `_prev` and `_vjp`.
+    """Base of every graph node. Subclasses provide `data`, `grad`, `_prev`, `_prim`, `_op`.
 
-    `_prev` is the tuple of parents, in order; `_vjp` is None for a leaf. `_parent_grads(g,
+    `_prev` is the tuple of parents, in order; `_prim` is the Primitive that made the node
+    (None for a leaf); `_op` is the label a drawn graph shows for it. `_parent_grads(g,
     create_graph)` returns one gradient per parent (None where a parent needs none).
     """
 
@@ -110,7 +111,7 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
             g = grads.pop(node, None)
             if g is None:
                 continue
-            leaf = node._vjp is None
+            leaf = node._prim is None
             if keep is not None:
                 if node in keep:
                     found[node] = g

@@ -3,7 +3,8 @@
 A rule is `vjp(g, out, *inputs, **consts)` and returns that input's gradient, possibly in
 the broadcast shape: the walk sums it back to the input's shape once, centrally. Rules see
 arrays in a plain backward pass and Tensors under `create_graph=True`, so they use only
-operations both have, or the small `_x` helpers below that pick one or the other.
+operations both have, or the small `_x` helpers below that pick one or the other; a rule
+given Tensors runs another primitive through the Tensor's own `_apply`.
 """
 from __future__ import annotations
 
@@ -25,13 +26,21 @@ def _exp(x):
     return np.exp(x) if isinstance(x, _ARRAY) else x.exp()
 
 
+def _sin(x):
+    return np.sin(x) if isinstance(x, _ARRAY) else x.sin()
+
+
+def _cos(x):
+    return np.cos(x) if isinstance(x, _ARRAY) else x.cos()
+
+
 def _sigmoid(x):
     return sigmoid.forward(x) if isinstance(x, _ARRAY) else x.sigmoid()
 
 
 def _expand(x, shape):
     if not isinstance(x, _ARRAY):
-        return expand(x, shape=shape)
+        return x.expand(shape)
     return np.full(shape, x, dtype=x.dtype) if x.size == 1 else np.broadcast_to(x, shape)
 
 
@@ -43,7 +52,7 @@ def _log_positive(x):
     """ln x where x > 0, else 0 (the exponent's gradient at a non-positive base)."""
     if isinstance(x, _ARRAY):
         return np.log(np.where(x > 0, x, 1))
-    return where(x, 1.0, cond=x.data > 0).log()
+    return x.where(x.data > 0, 1.0).log()
 
 
 def _as(weights, like) -> np.ndarray:
@@ -81,20 +90,20 @@ def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------- binary
 add = defop("add", np.add,
             lambda g, out, a, b: g,
-            lambda g, out, a, b: g)
+            lambda g, out, a, b: g, label="+")
 sub = defop("sub", np.subtract,
             lambda g, out, a, b: g,
-            lambda g, out, a, b: -g)
+            lambda g, out, a, b: -g, label="-")
 neg = defop("neg", np.negative, lambda g, out, a: -g)
 mul = defop("mul", np.multiply,  # d(ab) = b da + a db
             lambda g, out, a, b: g * b,
-            lambda g, out, a, b: g * a)
+            lambda g, out, a, b: g * a, label="*")
 div = defop("div", np.divide,  # d(a/b) = da / b - a/b² db
             lambda g, out, a, b: g / b,
-            lambda g, out, a, b: -g * out / b)
+            lambda g, out, a, b: -g * out / b, label="/")
 power = defop("pow", np.power,  # d(a^b) = b a^(b-1) da + a^b ln(a) db
               lambda g, out, a, b: g * b * a ** (b - 1),
-              lambda g, out, a, b: g * out * _log_positive(a))
+              lambda g, out, a, b: g * out * _log_positive(a), label="**")
 
 
 def _pick(x, y, out):
@@ -133,7 +142,8 @@ def _matmul_vjp_b(g, out, a, b):  # dB = Aᵀ G
     return _matmul(a.swapaxes(-1, -2), g)
 
 
-matmul = defop("matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b, error="{0} @ {1}")
+matmul = defop("matmul", np.matmul, _matmul_vjp_a, _matmul_vjp_b, error="{0} @ {1}",
+               label="@")
 
 
 def _linear(x, w, b):
@@ -164,10 +174,12 @@ exp = defop("exp", np.exp, lambda g, out, a: g * out)  # d eᵃ = eᵃ da
 log = defop("log", np.log, lambda g, out, a: g / a)  # d ln a = da / a
 sqrt = defop("sqrt", np.sqrt, lambda g, out, a: g / (2 * out))  # d √a = da / 2√a
 absolute = defop("abs", np.abs, lambda g, out, a: g * np.sign(_data(a)))
+sin = defop("sin", np.sin, lambda g, out, a: g * _cos(a))  # d sin = cos da
+cos = defop("cos", np.cos, lambda g, out, a: -g * _sin(a))  # d cos = -sin da
 tanh = defop("tanh", np.tanh, lambda g, out, a: g * (1 - out * out))  # 1 - tanh²
 sigmoid = defop("sigmoid", _stable_sigmoid, lambda g, out, a: g * out * (1 - out))  # σ(1-σ)
 relu = defop("relu", lambda a: np.maximum(a, 0),
-             lambda g, out, a: g * (_data(a) > 0))
+             lambda g, out, a: g * (_data(a) > 0), label="ReLU")
 leaky_relu = defop("leaky_relu", lambda a, slope=0.01: np.where(a > 0, a, a * slope),
                    lambda g, out, a, slope=0.01: g * _as(np.where(_data(a) > 0, 1, slope), a))
 softplus = defop("softplus", lambda a: np.logaddexp(0, a),  # log(1 + eᵃ), stable
@@ -257,7 +269,7 @@ cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp,
 def _scatter(g, index, shape):
     """Zeros of `shape` with `g` added at `index` (repeated indices add up)."""
     if not isinstance(g, _ARRAY):
-        return scatter_add(g, index=index, shape=shape)
+        return g._apply(scatter_add, g, index=index, shape=shape)
     out = np.zeros(shape, dtype=g.dtype)
     if _is_basic(index):
         out[index] = g  # a basic index selects each element at most once

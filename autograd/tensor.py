@@ -20,7 +20,7 @@ Axis = int | Sequence[int] | None
 class Tensor(Node):
     """An n-dimensional array (float64 unless told otherwise) that records its graph."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_vjp", "_ctx")
+    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_prim", "_ctx")
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: `arr * t` is a Tensor
     __array_priority__ = 1000
 
@@ -34,7 +34,7 @@ class Tensor(Node):
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require a gradient, got {data.dtype}")
         self.data, self.grad, self.requires_grad, self.label = data, None, requires_grad, label
-        self._prev, self._op, self._vjp, self._ctx = (), "", None, None
+        self._prev, self._op, self._prim, self._ctx = (), "", None, None
 
     @staticmethod
     def _make(data: np.ndarray, parents: tuple = (), prim: Primitive | None = None,
@@ -43,8 +43,8 @@ class Tensor(Node):
         out.data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad, out.label, out._ctx = None, "", ctx
         out.requires_grad = prim is not None
-        out._prev, out._vjp = parents, prim
-        out._op = prim.name if prim is not None else ""
+        out._prev, out._prim = parents, prim
+        out._op = prim.label if prim is not None else ""
         return out
 
     # ---------------------------------------------------------------- array facts
@@ -79,7 +79,7 @@ class Tensor(Node):
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Mark this leaf as needing a gradient (in place); returns self."""
-        if self._vjp is not None:
+        if self._prim is not None:
             raise RuntimeError("requires_grad_: only leaves can change requires_grad")
         if requires_grad and not np.issubdtype(self.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require a gradient, got {self.dtype}")
@@ -118,6 +118,8 @@ class Tensor(Node):
     def sqrt(self) -> Tensor: return apply(ops.sqrt, self)
     def abs(self) -> Tensor: return apply(ops.absolute, self)
     __abs__ = abs
+    def sin(self) -> Tensor: return apply(ops.sin, self)
+    def cos(self) -> Tensor: return apply(ops.cos, self)
     def tanh(self) -> Tensor: return apply(ops.tanh, self)
     def sigmoid(self) -> Tensor: return apply(ops.sigmoid, self)
     def relu(self) -> Tensor: return apply(ops.relu, self)
@@ -131,6 +133,10 @@ class Tensor(Node):
         return apply(ops.clip, self, low=min, high=max)
 
     clamp = clip
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """self where `condition` holds, else `other` (PyTorch's `x.where(cond, y)`)."""
+        return where(condition, self, other)
 
     def maximum(self, other) -> Tensor: return apply(ops.maximum, self, other)
     def minimum(self, other) -> Tensor: return apply(ops.minimum, self, other)
@@ -231,7 +237,7 @@ class Tensor(Node):
             self.grad = g if self.grad is None else self.grad + g
 
     def _parent_grads(self, g: Any, create_graph: bool) -> list:
-        prim, prev, ctx = self._vjp, self._prev, self._ctx or _NO_CONSTS
+        prim, prev, ctx = self._prim, self._prev, self._ctx or _NO_CONSTS
         if create_graph:
             inputs, out = prev, self
         else:
@@ -247,7 +253,7 @@ class Tensor(Node):
             if pg.shape != p.data.shape:
                 grads[i] = pg = ops.unbroadcast(pg, p.data.shape)
                 assert pg.shape == p.data.shape, f"{prim.name}: gradient shape {pg.shape}"
-            if p._vjp is None and p.requires_grad and _borrowed(pg, g):
+            if p._prim is None and p.requires_grad and _borrowed(pg, g):
                 grads[i] = pg.copy(order="K")  # a leaf's .grad must own its memory
         return grads
 
@@ -338,6 +344,9 @@ def _constant(x: Any, dtype: np.dtype) -> Tensor:
     if isinstance(x, (float, int)) and np.issubdtype(dtype, np.floating):
         return Tensor._make(np.asarray(x, dtype=dtype))
     return Tensor._make(np.asarray(x))
+
+
+Tensor._apply = staticmethod(apply)  # how a rule given Tensors (create_graph) runs an op
 
 
 def concatenate(tensors: Iterable[Tensor], axis: int = 0) -> Tensor:

@@ -45,20 +45,20 @@ def floats(min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStrate
 
 _REAL = (-5.0, 5.0)
 
-# Where each op (by its Value rule name and its Tensor primitive name) is smooth and well
-# conditioned for central differences. For a binary op the bounds are for the argument that
-# constrains it: the divisor of "/", the base of a power; the other argument may be anything
+# Where each op (by its name, which a Value op and a Tensor primitive share) is smooth and
+# well conditioned for central differences. For a binary op the bounds are for the argument
+# that constrains it: the divisor of "div", the base of a power; the other argument may be anything
 # in _REAL (a power's exponent: [-2, 2]).
 DOMAINS: dict[str, tuple[float, float]] = {
-    **dict.fromkeys(["+", "-", "*", "sum", "dot", "add", "sub", "neg", "mul", "matmul", "linear",
+    **dict.fromkeys(["sum", "dot", "add", "sub", "neg", "mul", "matmul", "linear",
                      "where", "mean", "cross_entropy", "max", "min", "logsumexp", "log_softmax", "reshape", "transpose",
                      "expand", "getitem", "scatter_add", "concatenate", "stack", "sin",
                      "cos"], _REAL),
     "exp": (-4.0, 4.0), "tanh": (-4.0, 4.0), "sigmoid": (-8.0, 8.0), "softplus": (-8.0, 8.0),
     "log": (0.1, 10.0), "sqrt": (0.1, 10.0),  # positive, away from the pole at 0
-    "/": _REAL, "div": _REAL,  # the divisor, kept away from 0 (see AVOID)
-    "**": (0.2, 4.0), "**k": (0.2, 4.0), "pow": (0.2, 4.0),  # a positive base
-    **dict.fromkeys(["abs", "ReLU", "relu", "leaky_relu"], _REAL),  # kink at 0 (see AVOID)
+    "div": _REAL,  # the divisor, kept away from 0 (see AVOID)
+    "pow": (0.2, 4.0),  # a positive base
+    **dict.fromkeys(["abs", "relu", "leaky_relu"], _REAL),  # kink at 0 (see AVOID)
     "clip": (-3.0, 3.0),  # kinks at the clip bounds -1 and 1 (see AVOID)
     "maximum": _REAL, "minimum": _REAL,  # first argument; see AVOID
 }
@@ -67,8 +67,8 @@ DOMAINS: dict[str, tuple[float, float]] = {
 # poles (a divisor). maximum/minimum keep their first argument 1 away from 0 so it never
 # ties a second argument drawn from [-0.5, 0.5], while either argument can be the larger.
 AVOID: dict[str, tuple[tuple[float, ...], float]] = {
-    **dict.fromkeys(["abs", "ReLU", "relu", "leaky_relu"], ((0.0,), 0.05)),
-    "/": ((0.0,), 0.5), "div": ((0.0,), 0.5),
+    **dict.fromkeys(["abs", "relu", "leaky_relu"], ((0.0,), 0.05)),
+    "div": ((0.0,), 0.5),
     "clip": ((-1.0, 1.0), 0.05),
     "maximum": ((0.0,), 1.0), "minimum": ((0.0,), 1.0),
 }

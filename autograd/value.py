@@ -1,19 +1,20 @@
-"""Scalar `Value`: a drop-in for micrograd's, each op written beside its local derivative.
+"""Scalar `Value`: a drop-in for micrograd's. Each op is written once, as a forward on
+floats beside its local derivative rule, and the Value methods are one-liners over them.
 
-A derivative rule has the form `vjp(g, out, *inputs, **consts) -> one gradient per input`.
-The walk calls it with floats (plain backward) or with the Value nodes themselves
-(`create_graph=True`), so every rule only uses operations that work on both.
+A rule has the form `vjp(g, out, *inputs, **consts) -> one gradient per input`. The walk
+calls it with floats (plain backward) or with the Value nodes themselves
+(`create_graph=True`), so every rule only uses operations that work on both. Rules are
+module-level functions, never closures over a node, so a graph holds no reference cycle.
 """
 from __future__ import annotations
 
 import math
 import numbers
 import operator
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from .graph import Node, _mode, backprop
-
-Rule = Callable[..., Sequence[Any]]
+from .primitive import VALUE_OPS, Primitive, defop
 
 
 def _real(x: Any) -> float:
@@ -22,10 +23,137 @@ def _real(x: Any) -> float:
     raise TypeError(f"Value needs a real number, got {type(x).__name__}: {x!r}")
 
 
+def _op(name: str, label: str, forward, vjp) -> Primitive:
+    return defop(name, forward, vjp=vjp, label=label, registry=VALUE_OPS)
+
+
+# Functions used inside rules: a method on a Value (create_graph), math on a float.
+def _log_of(x):
+    return x.log() if isinstance(x, Value) else math.log(x)
+
+
+def _sigmoid_of(x):
+    return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
+
+
+def _sin_of(x):
+    return x.sin() if isinstance(x, Value) else math.sin(x)
+
+
+def _cos_of(x):
+    return x.cos() if isinstance(x, Value) else math.cos(x)
+
+
+# ------------------------------------------------------------------- binary
+ADD = _op("add", "+", operator.add,
+          lambda g, out, a, b: (g, g))  # d(a + b) = da + db
+MUL = _op("mul", "*", operator.mul,
+          lambda g, out, a, b: (g * b, g * a))  # d(ab) = b da + a db
+
+
+def _div(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(f"div: {a} / 0.0")
+    return a / b
+
+
+DIV = _op("div", "/", _div,
+          lambda g, out, a, b: (g / b, -g * out / b))  # d(a/b) = da/b - a/b² db
+
+
+def _power(a: float, b: float | None = None, k: float | None = None) -> float:
+    b = k if b is None else b
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(f"pow: negative base {a} with non-integer exponent {b}")
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"pow: 0.0 ** {b}")
+    return a ** b
+
+
+def _pow_vjp(g, out, a, b=None, k=None):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
+    if b is None:  # a constant exponent k: only the base gets a gradient
+        return (g * k * a ** (k - 1.0) if k != 0.0 else g * 0.0,)
+    return g * b * a ** (b - 1.0), (g * out * _log_of(a) if a > 0.0 else g * math.nan)
+
+
+POW = _op("pow", "**", _power, _pow_vjp)
+
+# ------------------------------------------------------------------- unary
+
+
+def _exp(x: float) -> float:
+    return math.exp(x) if x < 709.78 else math.inf
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError(f"log: input must be positive, got {x}")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError(f"sqrt: input must be non-negative, got {x}")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:  # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for any x
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+EXP = _op("exp", "exp", _exp,
+          lambda g, out, a: (g * out,))  # d e^a = e^a da
+LOG = _op("log", "log", _log,
+          lambda g, out, a: (g / a,))  # d ln a = da / a
+SQRT = _op("sqrt", "sqrt", _sqrt,
+           lambda g, out, a: (g / (2.0 * out),))  # d √a = da / (2√a)
+TANH = _op("tanh", "tanh", math.tanh,
+           lambda g, out, a: (g * (1.0 - out * out),))  # d tanh = (1 - tanh²) da
+SIGMOID = _op("sigmoid", "sigmoid", _sigmoid,
+              lambda g, out, a: (g * out * (1.0 - out),))  # d σ = σ (1 - σ) da
+RELU = _op("relu", "ReLU", lambda a: a if a > 0.0 else 0.0,
+           lambda g, out, a: (g * (1.0 if a > 0.0 else 0.0),))  # 1 where a > 0, else 0
+LEAKY_RELU = _op("leaky_relu", "leaky_relu",
+                 lambda a, slope: a if a > 0.0 else slope * a,
+                 lambda g, out, a, slope: (g * (1.0 if a > 0.0 else slope),))
+SOFTPLUS = _op("softplus", "softplus", _softplus,
+               lambda g, out, a: (g * _sigmoid_of(a),))  # d log(1 + e^a) = σ(a) da
+ABS = _op("abs", "abs", abs,
+          lambda g, out, a: (g * (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0),))  # sign(a)
+SIN = _op("sin", "sin", math.sin,
+          lambda g, out, a: (g * _cos_of(a),))  # d sin = cos da
+COS = _op("cos", "cos", math.cos,
+          lambda g, out, a: (-g * _sin_of(a),))  # d cos = -sin da
+
+# ------------------------------------------------------------------- n-ary
+SUM = _op("sum", "sum", lambda *xs: math.fsum(xs),
+          lambda g, out, *xs: (g,) * len(xs))  # every term gets g
+
+
+def _dot(*wxb: float) -> float:  # Σ wᵢxᵢ + b, for n weights, n inputs and a bias
+    n = (len(wxb) - 1) // 2
+    return sum(map(float.__mul__, wxb[:n], wxb[n:2 * n]), wxb[-1])
+
+
+def _dot_vjp(g, out, *wxb):  # wᵢ gets g·xᵢ, xᵢ gets g·wᵢ, b gets g
+    n = (len(wxb) - 1) // 2
+    return [g * x for x in wxb[n:2 * n]] + [g * w for w in wxb[:n]] + [g]
+
+
+DOT = _op("dot", "dot", _dot, _dot_vjp)
+
+
 class Value(Node):
     """A scalar that remembers how it was computed, so `backward()` can find its gradients."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_vjp", "_ctx")
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_prim", "_ctx")
 
     def __init__(self, data: float, _children: Iterable[Value] = (), _op: str = "",
                  label: str = "") -> None:
@@ -34,102 +162,86 @@ class Value(Node):
         self.label = label
         self._prev = tuple(_children)
         self._op = _op
-        self._vjp = None
+        self._prim = None
         self._ctx = None
 
-    @staticmethod
-    def _make(data: float, parents: tuple, op: str, vjp: Rule, ctx: dict | None = None) -> Value:
-        """A new node made by an op; no graph is recorded under `no_grad()`."""
-        out = _new(Value)
-        out.data, out.grad, out.label = data, 0.0, ""
-        if _mode.enabled:
-            out._prev, out._op, out._vjp, out._ctx = parents, op, vjp, ctx
-        else:
-            out._prev, out._op, out._vjp, out._ctx = (), op, None, None
-        return out
-
-    # ---------------------------------------------------------------- arithmetic primitives
+    # ---------------------------------------------------------------- ops
     def __add__(self, other: Value | float) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        return _make(self.data + other.data, (self, other), "+", _add_vjp)
+        """self + other."""
+        return _binary(ADD, self, other)
 
     def __mul__(self, other: Value | float) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        return _make(self.data * other.data, (self, other), "*", _mul_vjp)
+        """self * other."""
+        return _binary(MUL, self, other)
 
     def __truediv__(self, other: Value | float) -> Value:
-        other = other if isinstance(other, Value) else Value(other)
-        if other.data == 0.0:
-            raise ZeroDivisionError(f"div: {self.data} / 0.0")
-        return _make(self.data / other.data, (self, other), "/", _div_vjp)
+        """self / other."""
+        return _binary(DIV, self, other)
 
     def __pow__(self, other: Value | float) -> Value:
+        """self ** other; a plain-number exponent is a constant, drawn as "**k"."""
         if isinstance(other, Value):
-            return _make(_power(self.data, other.data), (self, other), "**", _pow_vjp)
+            return _binary(POW, self, other)
         k = _real(other)
-        return _make(_power(self.data, k), (self,), f"**{other}", _powc_vjp, {"k": k})
+        return _make(_power(self.data, k=k), (self,), POW, {"k": k}, f"**{other}")
 
-    # ---------------------------------------------------------------- unary primitives
     def exp(self) -> Value:
-        return _make(_exp(self.data), (self,), "exp", _exp_vjp)
+        """e ** self."""
+        return _unary(EXP, self)
 
     def log(self) -> Value:
-        if self.data <= 0.0:
-            raise ValueError(f"log: input must be positive, got {self.data}")
-        return _make(math.log(self.data), (self,), "log", _log_vjp)
+        """Natural logarithm (raises ValueError unless positive)."""
+        return _unary(LOG, self)
 
     def sqrt(self) -> Value:
-        if self.data < 0.0:
-            raise ValueError(f"sqrt: input must be non-negative, got {self.data}")
-        return _make(math.sqrt(self.data), (self,), "sqrt", _sqrt_vjp)
+        """Square root (raises ValueError when negative)."""
+        return _unary(SQRT, self)
 
     def tanh(self) -> Value:
-        return _make(math.tanh(self.data), (self,), "tanh", _tanh_vjp)
+        """Hyperbolic tangent."""
+        return _unary(TANH, self)
 
     def sigmoid(self) -> Value:
-        return _make(_sigmoid(self.data), (self,), "sigmoid", _sigmoid_vjp)
+        """1 / (1 + e^-self), accurate for any input."""
+        return _unary(SIGMOID, self)
 
     def relu(self) -> Value:
-        return _make(self.data if self.data > 0.0 else 0.0, (self,), "ReLU", _relu_vjp)
+        """max(self, 0); its derivative at 0 is 0."""
+        return _unary(RELU, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
-        x = self.data
-        return _make(x if x > 0.0 else negative_slope * x, (self,), "leaky_relu", _leaky_vjp,
-                     {"slope": negative_slope})
+        """self where positive, else negative_slope * self."""
+        return apply(LEAKY_RELU, self, slope=negative_slope)
 
     def softplus(self) -> Value:
-        x = self.data  # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for any x
-        return _make(max(x, 0.0) + math.log1p(math.exp(-abs(x))), (self,), "softplus",
-                     _softplus_vjp)
+        """log(1 + e^self), finite for any input."""
+        return _unary(SOFTPLUS, self)
 
     def __abs__(self) -> Value:
-        return _make(abs(self.data), (self,), "abs", _abs_vjp)
+        """|self|; its derivative at 0 is 0."""
+        return _unary(ABS, self)
 
     abs = __abs__
 
     def sin(self) -> Value:
-        return _make(math.sin(self.data), (self,), "sin", _sin_vjp)
+        """Sine."""
+        return _unary(SIN, self)
 
     def cos(self) -> Value:
-        return _make(math.cos(self.data), (self,), "cos", _cos_vjp)
+        """Cosine."""
+        return _unary(COS, self)
 
-    # ---------------------------------------------------------------- n-ary primitives
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
         """One node for `v0 + v1 + ...` (instead of a chain of additions)."""
-        vs = _values(tuple(values))
-        return _make(math.fsum(map(_get_data, vs)), vs, "sum", _sum_vjp)
+        return apply(SUM, *values)
 
     @staticmethod
     def dot(ws: Sequence[Value], xs: Sequence[Value | float], bias: Value | float = 0.0) -> Value:
         """One node for `w0*x0 + w1*x1 + ... + bias`, as a neuron computes it."""
         if len(ws) != len(xs):
             raise ValueError(f"dot: {len(ws)} weights but {len(xs)} inputs")
-        vs = _values((*ws, *xs, bias))
-        data = list(map(_get_data, vs))
-        n = len(ws)
-        return _make(sum(map(float.__mul__, data[:n], data[n:2 * n]), data[-1]), vs, "dot",
-                     _dot_vjp)
+        return apply(DOT, *ws, *xs, bias)
 
     # ---------------------------------------------------------------- composites
     def __neg__(self) -> Value:  # -self
@@ -203,17 +315,45 @@ class Value(Node):
         else:
             inputs, out = list(map(_get_data, prev)), self.data
         if ctx is None:
-            return self._vjp(g, out, *inputs)
-        return self._vjp(g, out, *inputs, **ctx)
+            return self._prim.vjp(g, out, *inputs)
+        return self._prim.vjp(g, out, *inputs, **ctx)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
 
 _new = object.__new__
-_make = Value._make
 _get_data = operator.attrgetter("data")
 _is_value = Value.__instancecheck__
+
+
+def _make(data: float, parents: tuple, prim: Primitive, ctx: dict | None = None,
+          label: str | None = None) -> Value:
+    """A new node made by `prim`; no graph is recorded under `no_grad()`."""
+    out = _new(Value)
+    out.data, out.grad, out.label = data, 0.0, ""
+    out._op = prim.label if label is None else label
+    if _mode.enabled:
+        out._prev, out._prim, out._ctx = parents, prim, ctx
+    else:
+        out._prev, out._prim, out._ctx = (), None, None
+    return out
+
+
+def _unary(prim: Primitive, a: Value) -> Value:
+    return _make(prim.forward(a.data), (a,), prim)
+
+
+def _binary(prim: Primitive, a: Value, b: Value | float) -> Value:
+    b = b if isinstance(b, Value) else Value(b)
+    return _make(prim.forward(a.data, b.data), (a, b), prim)
+
+
+def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Value:
+    """Run `prim` on Values (numbers become constant leaves); record the graph."""
+    values = _values(inputs)
+    return _make(float(prim.forward(*map(_get_data, values), **consts)), values, prim,
+                 consts or None)
 
 
 def _values(xs: tuple) -> tuple:
@@ -224,124 +364,3 @@ def _values(xs: tuple) -> tuple:
 
 def _data(x: Value | float) -> float:
     return x.data if isinstance(x, Value) else x
-
-
-def _exp(x: float) -> float:
-    return math.exp(x) if x < 709.78 else math.inf
-
-
-def _sigmoid(x: float) -> float:
-    if x >= 0.0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _power(x: float, k: float) -> float:
-    if x < 0.0 and not k.is_integer():
-        raise ValueError(f"pow: negative base {x} with non-integer exponent {k}")
-    if x == 0.0 and k < 0.0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {k}")
-    return x ** k
-
-
-# Functions used inside rules: a method on a Value (create_graph), math on a float.
-def _log_of(x):
-    return x.log() if isinstance(x, Value) else math.log(x)
-
-
-def _sigmoid_of(x):
-    return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
-
-
-def _sin_of(x):
-    return x.sin() if isinstance(x, Value) else math.sin(x)
-
-
-def _cos_of(x):
-    return x.cos() if isinstance(x, Value) else math.cos(x)
-
-
-# ------------------------------------------------------------------- derivative rules
-def _add_vjp(g, out, a, b):  # d(a + b) = da + db
-    return g, g
-
-
-def _mul_vjp(g, out, a, b):  # d(ab) = b da + a db
-    return g * b, g * a
-
-
-def _div_vjp(g, out, a, b):  # d(a/b) = da/b - a/b² db
-    return g / b, -g * out / b
-
-
-def _pow_vjp(g, out, a, b):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
-    return g * b * a ** (b - 1.0), (g * out * _log_of(a) if a > 0.0 else g * math.nan)
-
-
-def _powc_vjp(g, out, a, k):  # d(a^k) = k a^(k-1) da
-    return (g * k * a ** (k - 1.0) if k != 0.0 else g * 0.0,)
-
-
-def _exp_vjp(g, out, a):  # d e^a = e^a da
-    return (g * out,)
-
-
-def _log_vjp(g, out, a):  # d ln a = da / a
-    return (g / a,)
-
-
-def _sqrt_vjp(g, out, a):  # d √a = da / (2√a)
-    return (g / (2.0 * out),)
-
-
-def _tanh_vjp(g, out, a):  # d tanh = (1 - tanh²) da
-    return (g * (1.0 - out * out),)
-
-
-def _sigmoid_vjp(g, out, a):  # d σ = σ (1 - σ) da
-    return (g * out * (1.0 - out),)
-
-
-def _relu_vjp(g, out, a):  # 1 where a > 0, else 0
-    return (g * (1.0 if a > 0.0 else 0.0),)
-
-
-def _leaky_vjp(g, out, a, slope):  # 1 where a > 0, else slope
-    return (g * (1.0 if a > 0.0 else slope),)
-
-
-def _softplus_vjp(g, out, a):  # d log(1 + e^a) = σ(a) da
-    return (g * _sigmoid_of(a),)
-
-
-def _abs_vjp(g, out, a):  # sign(a), 0 at 0
-    return (g * (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0),)
-
-
-def _sin_vjp(g, out, a):  # d sin = cos da
-    return (g * _cos_of(a),)
-
-
-def _cos_vjp(g, out, a):  # d cos = -sin da
-    return (-g * _sin_of(a),)
-
-
-def _sum_vjp(g, out, *xs):  # every term gets g
-    return (g,) * len(xs)
-
-
-def _dot_vjp(g, out, *wxb):  # d(Σ wᵢxᵢ + b): wᵢ gets g·xᵢ, xᵢ gets g·wᵢ, b gets g
-    n = (len(wxb) - 1) // 2
-    return [g * x for x in wxb[n:2 * n]] + [g * w for w in wxb[:n]] + [g]
-
-
-# Every differentiable scalar op, by the name it gets in the graph (pow by a constant is
-# drawn as "**k"); the tests check each one has a spec.
-RULES: dict[str, Rule] = {
-    "+": _add_vjp, "*": _mul_vjp, "/": _div_vjp, "**": _pow_vjp, "**k": _powc_vjp,
-    "exp": _exp_vjp, "log": _log_vjp, "sqrt": _sqrt_vjp, "tanh": _tanh_vjp,
-    "sigmoid": _sigmoid_vjp, "ReLU": _relu_vjp, "leaky_relu": _leaky_vjp,
-    "softplus": _softplus_vjp, "abs": _abs_vjp, "sin": _sin_vjp, "cos": _cos_vjp,
-    "sum": _sum_vjp, "dot": _dot_vjp,
-}

@@ -152,7 +152,8 @@ def draw_dot(root: Node | Iterable[Node], rankdir: str = "LR", max_nodes: int = 
             fields = [name, f"data {_num(node.data)}"]
             grad = f"grad {_num(node.grad)}"
         else:
-            kind = node._op or ("param" if is_param else "input")
+            kind = node._prim.name if node._prim is not None else (
+                "param" if is_param else "input")
             fields = [kind] + ([name] if name else [])
             fields += [f"shape {tuple(node.shape)} {node.dtype}", f"data {_summary(node.data)}"]
             grad = f"grad {_summary(node.grad)}"

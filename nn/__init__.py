@@ -1,16 +1,17 @@
 """Neural networks on the autograd engine: modules, layers, losses, optimizers, training."""
-from . import callbacks, checkpoint, functional, init, metrics, optim, utils
+from . import callbacks, checkpoint, functional, init, metrics, optim, train, utils
 from .callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
-                        TerminateOnNaN)
+                        ReduceLROnPlateau, TerminateOnNaN)
 from .data import DataLoader, batches
 from .layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid,
                      Softmax, Tanh)
-from .module import Module, Parameter, Sequential
+from .model import Model, Sequential
+from .module import Module, Parameter
 from .scalar import MLP, Layer, Neuron
-from .train import History
+from .train import History, Trainer
 
-__all__ = ["Module", "Parameter", "Sequential", "Neuron", "Layer", "MLP", "Linear", "ReLU",
+__all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP", "Linear", "ReLU",
            "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
            "Identity", "init", "functional", "optim", "utils", "checkpoint", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
-           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler"]
+           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]

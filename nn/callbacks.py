@@ -5,9 +5,12 @@ import csv
 import io
 import math
 import os
-import tempfile
 import warnings
 from typing import Any, Callable, Iterable
+
+from . import checkpoint
+from .atomic import atomic_write
+from .optim.lr_scheduler import ReduceLROnPlateau as _PlateauScheduler
 
 Logs = dict[str, Any]
 
@@ -61,6 +64,11 @@ class CallbackList:
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 
+    def release(self) -> None:
+        """Forget the model once training ends, so no callback keeps it (or a cycle) alive."""
+        for cb in self.callbacks:
+            cb.model = None
+
 
 def _tqdm() -> Any:
     """tqdm's notebook bar where Jupyter widgets are installed, else the text bar."""
@@ -98,10 +106,10 @@ def _monitored(logs: Logs | None, monitor: str, who: str) -> float | None:
 
 
 def _optimizer(model: Any) -> Any:
-    config = getattr(model, "training_config", None)
-    if config is None:
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None:
         raise RuntimeError("this callback needs a compiled model: call model.compile() first")
-    return config.optimizer
+    return optimizer
 
 
 class EarlyStopping(Callback):
@@ -161,49 +169,41 @@ class EarlyStopping(Callback):
 
 
 class ReduceLROnPlateau(Callback):
-    """Multiply every param group's lr by `factor` (not below `min_lr`) once `monitor` has
-    not improved by `min_delta` for `patience` epochs; then wait `cooldown` epochs."""
+    """Keras's callback: multiply every param group's lr by `factor` (not below `min_lr`) once
+    `monitor` has not improved by `min_delta` for `patience` epochs; then wait `cooldown`
+    epochs. It drives an `nn.optim.lr_scheduler.ReduceLROnPlateau` over the compiled
+    optimizer. Keras counts the epoch that ends a cooldown and reduces after `patience` bad
+    epochs, where torch waits for more than `patience`: the numbers are translated."""
 
     def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10,
                  verbose: int = 0, mode: str = "auto", min_delta: float = 1e-4,
                  cooldown: int = 0, min_lr: float = 0.0) -> None:
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau needs factor < 1, got {factor}")
+        if not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"ReduceLROnPlateau needs patience >= 1, got {patience!r}")
         self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
         self.mode, self.min_delta = _direction(mode, monitor), abs(min_delta)
         self.cooldown, self.min_lr = cooldown, min_lr
-        self.on_train_begin()
+        self.scheduler: _PlateauScheduler | None = None
 
     def on_train_begin(self, logs: Logs | None = None) -> None:
-        self.best = math.inf if self.mode == "min" else -math.inf
-        self.wait = self.cooldown_counter = 0
-
-    def _better(self, value: float) -> bool:
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
+        self.scheduler = _PlateauScheduler(
+            _optimizer(self.model), mode=self.mode, factor=self.factor,
+            patience=self.patience - 1, threshold=self.min_delta, threshold_mode="abs",
+            cooldown=max(self.cooldown - 1, 0), min_lr=self.min_lr, eps=0.0)
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         current = _monitored(logs, self.monitor, "ReduceLROnPlateau")
         if current is None:
             return
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-        if self._better(current):
-            self.best, self.wait = current, 0
-        elif self.cooldown_counter <= 0:
-            self.wait += 1
-            if self.wait >= self.patience:
-                reduced = False
-                for group in _optimizer(self.model).param_groups:
-                    if group["lr"] > self.min_lr:
-                        group["lr"] = max(group["lr"] * self.factor, self.min_lr)
-                        reduced = True
-                        if self.verbose:
-                            _say(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning "
-                                 f"rate to {group['lr']:.4g}.")
-                if reduced:
-                    self.cooldown_counter, self.wait = self.cooldown, 0
+        before = [g["lr"] for g in self.scheduler.optimizer.param_groups]
+        self.scheduler.step(current)
+        if self.verbose:
+            for old, new in zip(before, self.scheduler.get_last_lr()):
+                if new != old:
+                    _say(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                         f"{new:.4g}.")
 
 
 class LearningRateScheduler(Callback):
@@ -236,8 +236,7 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         if not self.is_scheduler:
             return
-        from .optim.lr_scheduler import ReduceLROnPlateau as Plateau
-        if not isinstance(self.schedule, Plateau):
+        if not isinstance(self.schedule, _PlateauScheduler):
             self.schedule.step()
         elif (value := _monitored(logs, self.monitor, "LearningRateScheduler")) is not None:
             self.schedule.step(value)
@@ -270,28 +269,11 @@ class ModelCheckpoint(Callback):
                 _say(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
                      f"{current:.5f}, saving model to {path}")
             self.best = current
-        from . import checkpoint
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         optimizer = None if self.save_weights_only else _optimizer(self.model)
-        checkpoint.save(path, self.model, optimizer=optimizer, epoch=epoch + 1,
+        checkpoint.save(path, self.model.module, optimizer=optimizer, epoch=epoch + 1,
                         logs={k: float(v) for k, v in logs.items()})
         self.saved.append(path)
-
-
-def _atomic_write(path: str, text: str) -> None:
-    """Replace `path` with `text` in one step: readers see the old file or the new one."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or ".", suffix=".tmp",
-                               prefix=f".{os.path.basename(path)}.")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 class CSVLogger(Callback):
@@ -318,7 +300,8 @@ class CSVLogger(Callback):
             if not self.prefix:
                 self.writer.writerow(["epoch", *self.keys])
         self.writer.writerow([epoch, *(logs.get(k, "NA") for k in self.keys)])
-        _atomic_write(self.filename, self.prefix + self.rows.getvalue())
+        text = self.prefix + self.rows.getvalue()
+        atomic_write(self.filename, lambda f: f.write(text), binary=False)
 
 
 class TerminateOnNaN(Callback):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
-from .module import Module
+from .atomic import atomic_write, remove_stale
 
 FORMAT = "autograd-nn checkpoint"
 VERSION = 1
@@ -46,42 +45,14 @@ def _optimizer_arrays(optimizer: Any) -> dict[str, np.ndarray]:
     return arrays
 
 
-def save(path: str | os.PathLike, model: Module, optimizer: Any = None, **extra: Any) -> None:
+def save(path: str | os.PathLike, model: Any, optimizer: Any = None, **extra: Any) -> None:
     """Write `model`'s parameters, `optimizer`'s state and `extra` (JSON) to `path`."""
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION),
               "extra": _json(extra, "extra")}
     arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
     if optimizer is not None:
         arrays.update(_optimizer_arrays(optimizer))
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a checkpoint is an ordinary file
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(folder)
-
-
-def _fsync_folder(folder: str) -> None:
-    """Make the rename durable where the platform allows syncing a directory."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def _read(path: str) -> dict[str, np.ndarray]:
@@ -121,27 +92,8 @@ def _check_header(arrays: dict[str, np.ndarray], path: str) -> None:
                          f"reads versions up to {VERSION}")
 
 
-def _model_state(arrays: dict[str, np.ndarray], model: Module, path: str) -> dict:
-    state = {k[len("model/"):]: v for k, v in arrays.items() if k.startswith("model/")}
-    have = model.state_dict()
-    problems = []
-    missing = [k for k in have if k not in state]
-    unexpected = [k for k in state if k not in have]
-    if missing:
-        problems.append(f"missing keys {missing[:5]}" + (" ..." if len(missing) > 5 else ""))
-    if unexpected:
-        problems.append(f"unexpected keys {unexpected[:5]}"
-                        + (" ..." if len(unexpected) > 5 else ""))
-    for key in (k for k in have if k in state):
-        if have[key].shape != state[key].shape:
-            problems.append(f"{key}: shape {state[key].shape} in the file, "
-                            f"{have[key].shape} in the model")
-        elif state[key].dtype.kind not in "fiub":
-            problems.append(f"{key}: dtype {state[key].dtype} is not numeric")
-    if problems:
-        raise ValueError(f"checkpoint {path!r} does not fit {type(model).__name__} (another "
-                         f"architecture?): " + "; ".join(problems))
-    return state
+def _model_state(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return {k[len("model/"):]: v for k, v in arrays.items() if k.startswith("model/")}
 
 
 def _index(text: str, path: str) -> int:
@@ -150,17 +102,12 @@ def _index(text: str, path: str) -> int:
     return int(text)
 
 
-def _optimizer_state(arrays: dict[str, np.ndarray], optimizer: Any, path: str) -> dict:
+def _optimizer_state(arrays: dict[str, np.ndarray], path: str) -> dict:
     if "optimizer/meta" not in arrays:
         raise ValueError(f"checkpoint {path!r} holds no optimizer state")
     meta = _text(arrays, "optimizer/meta", path)
     groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v
                for k, v in g.items()} for g in meta["param_groups"]]
-    params = [p for g in optimizer.param_groups for p in g["params"]]
-    sizes = [len(g["params"]) for g in groups]
-    if sizes != [len(g["params"]) for g in optimizer.param_groups]:
-        raise ValueError(f"checkpoint {path!r}: parameter groups of sizes {sizes} do not fit "
-                         f"the optimizer's {[len(g['params']) for g in optimizer.param_groups]}")
     state: dict[int, dict[str, Any]] = {}
     for index, entry in meta["scalar_state"].items():
         state.setdefault(_index(index, path), {}).update(entry)
@@ -168,36 +115,38 @@ def _optimizer_state(arrays: dict[str, np.ndarray], optimizer: Any, path: str) -
         if key.startswith("optimizer/state/"):
             index, _, name = key[len("optimizer/state/"):].partition("/")
             state.setdefault(_index(index, path), {})[name] = value
-    for index, entry in state.items():
-        if not 0 <= index < len(params):
-            raise ValueError(f"checkpoint {path!r}: optimizer state for parameter {index}, "
-                             f"but the optimizer has {len(params)}")
-        shape = np.shape(params[index].data)
-        for name, value in entry.items():
-            if isinstance(value, np.ndarray) and value.shape != shape:
-                raise ValueError(f"checkpoint {path!r}: optimizer state {index}/{name} has "
-                                 f"shape {value.shape}, the parameter {shape}")
     return {"state": state, "param_groups": groups}
 
 
-def load(path: str | os.PathLike, model: Module, optimizer: Any = None) -> dict[str, Any]:
-    """Restore `model` (and `optimizer`) from `path`; return the `extra` saved with it."""
+def load(path: str | os.PathLike, model: Any, optimizer: Any = None) -> dict[str, Any]:
+    """Restore `model` (and `optimizer`) from `path`; return the `extra` saved with it.
+
+    All or nothing: the model's and optimizer's own `load_state_dict` check what the file
+    holds, and if either refuses, both are put back as they were.
+    """
     path = os.fspath(path)
+    remove_stale(path)
     arrays = _read(path)
     _check_header(arrays, path)
     try:
         extra = _text(arrays, "extra", path) if "extra" in arrays else {}
-        state = _model_state(arrays, model, path)
-        opt_state = _optimizer_state(arrays, optimizer, path) if optimizer is not None else None
+        state = _model_state(arrays)
+        opt_state = _optimizer_state(arrays, path) if optimizer is not None else None
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"checkpoint {path!r} is malformed: {error!r}") from None
     backup = model.state_dict()
+    opt_backup = optimizer.state_dict() if optimizer is not None else None
     try:
         model.load_state_dict(state)
         if opt_state is not None:
             optimizer.load_state_dict(opt_state)
-    except BaseException:
+    except BaseException as error:
         model.load_state_dict(backup)
+        if opt_backup is not None:
+            optimizer.load_state_dict(opt_backup)
+        if isinstance(error, ValueError):
+            raise ValueError(f"checkpoint {path!r} does not fit (another architecture or "
+                             f"optimizer?): {error}") from None
         raise
     return extra
 

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import Tensor, Value, ops, primitive
-from autograd.tensor import apply
+from autograd.extend import apply
 
 
 def _tensor(x: Any, dtype: Any = None) -> Tensor:

@@ -1,14 +1,13 @@
-"""`Module`: parameters and submodules found by attribute name, PyTorch's naming and state."""
+"""`Module`: parameters, buffers and submodules found by attribute name, PyTorch's naming
+and state; a Module is a layer and knows nothing of training (see `nn.Model`)."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
 from autograd import Tensor, Value
-
-from .train import Trainable
 
 
 class Parameter(Tensor):
@@ -17,8 +16,21 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, dtype: Any = None) -> None:
-        data = np.array(data, dtype=dtype if dtype is not None else np.float64)
+        data = np.array(data, dtype=dtype)  # a copy; a float32 array stays float32
+        if dtype is None and not np.issubdtype(data.dtype, np.floating):
+            data = data.astype(np.float64)
         super().__init__(data, requires_grad=True)
+
+
+def _current(target: Any, buffer: str | None) -> Any:
+    return getattr(target, buffer) if buffer is not None else target.data
+
+
+def _castable(got: np.dtype, want: np.dtype) -> bool:
+    """Numbers load into numbers (float64 into float32 too); complex, text, objects don't."""
+    if got.kind not in "biuf":
+        return False
+    return want.kind == "f" or got.kind in "biu"
 
 
 def _is_state(x: Any) -> bool:
@@ -28,13 +40,13 @@ def _is_state(x: Any) -> bool:
     return isinstance(x, (list, tuple)) and len(x) > 0 and all(map(_is_state, x))
 
 
-class Module(Trainable):
+class Module:
     """Base class of every layer and model.
 
     Assigning a Parameter, a Value, a Module, or a list of them to an attribute registers
     it under that name, so `named_parameters()` yields dotted names like "0.weight" or
-    "layers.1.neurons.0.w.2", as PyTorch names them. `compile`/`fit`/`evaluate`/`predict`
-    (from nn.train) train it the Keras way.
+    "layers.1.neurons.0.w.2", as PyTorch names them. `register_buffer` adds state that is
+    saved but not trained (BatchNorm's running statistics).
     """
 
     training: bool = True
@@ -107,32 +119,77 @@ class Module(Trainable):
         return self.train(False)
 
     # ---------------------------------------------------------------- state
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Copies of every parameter's data, keyed by dotted name."""
-        return OrderedDict((name, np.array(p.data)) for name, p in self.named_parameters())
+    def register_buffer(self, name: str, value: np.ndarray | None) -> None:
+        """Keep `value` as `self.<name>`, saved in `state_dict` but not a parameter."""
+        if not name or "." in name:
+            raise KeyError(f"register_buffer: bad buffer name {name!r}")
+        self.__dict__.setdefault("_buffer_names", {})[name] = None
+        object.__setattr__(self, name, value)
 
-    def load_state_dict(self, state: dict[str, Any], strict: bool = True) -> None:
-        """Copy arrays into the parameters, checking every key and shape first."""
-        params = dict(self.named_parameters())
-        missing = [k for k in params if k not in state]
-        unexpected = [k for k in state if k not in params]
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """(dotted name, array) for every buffer of this module and its submodules."""
+        for name, module in self.named_modules(prefix):
+            for key in module.__dict__.get("_buffer_names", {}):
+                value = getattr(module, key)
+                if value is not None:
+                    yield (f"{name}.{key}" if name else key), value
+
+    def state_dict(self) -> OrderedDict[str, np.ndarray]:
+        """Copies of every parameter's and buffer's data, keyed by dotted name."""
+        state = OrderedDict((name, np.array(p.data)) for name, p in self.named_parameters())
+        state.update((name, np.array(b)) for name, b in self.named_buffers())
+        return state
+
+    def _state_targets(self) -> dict[str, tuple[Module | Any, str | None]]:
+        """Where each state_dict key is loaded: (parameter, None) or (module, buffer name)."""
+        targets: dict[str, tuple[Any, str | None]] = {
+            name: (p, None) for name, p in self.named_parameters()}
+        for name, module in self.named_modules():
+            for key in module.__dict__.get("_buffer_names", {}):
+                if getattr(module, key) is not None:
+                    targets[f"{name}.{key}" if name else key] = (module, key)
+        return targets
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> None:
+        """Copy arrays into the parameters and buffers, all or nothing.
+
+        Every key, shape and dtype is checked before anything is copied; a problem raises
+        ValueError naming the keys. With `strict=False` missing and unexpected keys are
+        allowed (the rest still loads), shape and dtype problems are not.
+        """
+        who = f"load_state_dict({type(self).__name__})"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{who}: expected a mapping of names to arrays, got "
+                            f"{type(state).__name__}")
+        targets = self._state_targets()
         problems = []
+        missing = [k for k in targets if k not in state]
+        unexpected = [k for k in state if k not in targets]
         if strict and missing:
             problems.append(f"missing keys: {', '.join(missing)}")
         if strict and unexpected:
-            problems.append(f"unexpected keys: {', '.join(unexpected)}")
-        for key in params.keys() & state.keys():
-            have, got = np.shape(params[key].data), np.shape(state[key])
-            if have != got:
-                problems.append(f"{key}: shape {got} in the state, {have} in the model")
+            problems.append(f"unexpected keys: {', '.join(map(str, unexpected))}")
+        arrays = {}
+        for key in (k for k in targets if k in state):
+            have = _current(*targets[key])
+            got = np.asarray(state[key])
+            if got.shape != np.shape(have):
+                problems.append(f"{key}: shape {got.shape} in the state, {np.shape(have)} in "
+                                f"the model")
+            elif not _castable(got.dtype, np.asarray(have).dtype):
+                problems.append(f"{key}: dtype {got.dtype} cannot be loaded into "
+                                f"{np.asarray(have).dtype}")
+            arrays[key] = got
         if problems:
-            raise KeyError(f"load_state_dict({type(self).__name__}): " + "; ".join(problems))
-        for key in params.keys() & state.keys():
-            p = params[key]
-            if isinstance(p, Value):
-                p.data = float(state[key])
+            raise ValueError(f"{who}: " + "; ".join(problems))
+        for key, got in arrays.items():
+            target, buffer = targets[key]
+            if buffer is not None:
+                np.copyto(getattr(target, buffer), got, casting="unsafe")
+            elif isinstance(target, Value):
+                target.data = float(got)
             else:
-                np.copyto(p.data, np.asarray(state[key]), casting="same_kind")
+                np.copyto(target.data, got, casting="unsafe")
 
     # ---------------------------------------------------------------- calling, printing
     def forward(self, *args: Any, **kwargs: Any) -> Any:
@@ -151,26 +208,3 @@ class Module(Trainable):
             return f"{type(self).__name__}({self.extra_repr()})"
         lines = [f"  ({key}): " + repr(item).replace("\n", "\n  ") for key, item in children]
         return f"{type(self).__name__}(\n" + "\n".join(lines) + "\n)"
-
-
-class Sequential(Module):
-    """Modules applied one after another; they are named "0", "1", ... as in PyTorch."""
-
-    def __init__(self, *modules: Module) -> None:
-        for i, module in enumerate(modules):
-            setattr(self, str(i), module)
-        self.length = len(modules)
-
-    def __getitem__(self, i: int) -> Module:
-        return getattr(self, str(range(self.length)[i]))
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __iter__(self) -> Iterator[Module]:
-        return (self[i] for i in range(self.length))
-
-    def forward(self, x: Any) -> Any:
-        for module in self:
-            x = module(x)
-        return x

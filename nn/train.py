@@ -1,13 +1,14 @@
-"""Keras-shaped training: `compile`, `fit`, `evaluate`, `predict`, `History`, `Trainable`.
+"""Keras-shaped training for any module: `Trainer` (compile, fit, evaluate, predict), `History`.
 
-    model.compile(optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
-    history = model.fit(x, y, epochs=5, validation_split=0.2, callbacks=[EarlyStopping()])
-    model.evaluate(x_test, y_test)  # {"loss": ..., "accuracy": ...}
+    trainer = Trainer(module, optimizer="adam", loss="cross_entropy", metrics=["accuracy"])
+    history = trainer.fit(x, y, epochs=5, validation_split=0.2, callbacks=[EarlyStopping()])
+    trainer.evaluate(x_test, y_test)  # {"loss": ..., "accuracy": ...}
+
+`nn.Model` is a Module with these methods (the Keras way: `model.compile(...)`).
 """
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Iterator, Sequence
 
@@ -59,31 +60,32 @@ _LOSSES: dict[str, LossFn] = {
 _BINARY = {F.binary_cross_entropy: 0.5, F.binary_cross_entropy_with_logits: 0.0}  # thresholds
 
 
-@dataclass
-class TrainingConfig:
-    """What `compile` chose: the optimizer, the loss function and the named metrics."""
-
-    optimizer: Any
-    loss: LossFn
-    metrics: dict[str, M.MetricFn] = field(default_factory=dict)
-
-
-def compile(model: Any, optimizer: Any = "rmsprop", loss: str | LossFn | None = None,
-            metrics: Sequence[str | M.MetricFn] | None = None) -> None:
-    """Choose the optimizer (an instance or a name), loss and metrics that `fit` will use."""
+def _optimizer(optimizer: Any, parameters: Callable[[], list]) -> Any:
+    """An optimizer instance, or one made by name over `parameters()` (Keras's defaults)."""
+    if optimizer is None:  # evaluation only
+        return None
     if isinstance(optimizer, str):
         if optimizer.lower() not in _OPTIMIZERS:
             raise ValueError(f"unknown optimizer {optimizer!r}; known: {', '.join(_OPTIMIZERS)}"
                              ", or pass an nn.optim optimizer")
         cls, kwargs = _OPTIMIZERS[optimizer.lower()]
-        optimizer = cls(model.parameters(), **kwargs)
-    elif not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
+        return cls(parameters(), **kwargs)
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "param_groups")):
         raise TypeError(f"optimizer must be a name or an nn.optim optimizer, got {optimizer!r}")
+    return optimizer
+
+
+def _loss(loss: str | LossFn | None) -> LossFn:
     if isinstance(loss, str) and loss in _LOSSES:
-        loss = _LOSSES[loss]
-    elif not callable(loss):
+        return _LOSSES[loss]
+    if not callable(loss):
         raise ValueError(f"compile needs a loss: one of {', '.join(_LOSSES)}, or a "
                          f"callable(pred, target) -> scalar Tensor; got {loss!r}")
+    return loss
+
+
+def _metrics(metrics: Sequence[str | M.MetricFn] | None, loss: LossFn) -> dict[str, M.MetricFn]:
+    """Metric functions by name; accuracy after a binary loss thresholds as that loss needs."""
     threshold = _BINARY.get(loss)
     if isinstance(metrics, str) or callable(metrics):
         metrics = [metrics]
@@ -93,15 +95,7 @@ def compile(model: Any, optimizer: Any = "rmsprop", loss: str | LossFn | None = 
         if fn is M.binary_accuracy or (threshold is not None and fn is M.accuracy):
             fn = partial(M.binary_accuracy, threshold=0.5 if threshold is None else threshold)
         named[name] = fn
-    model.training_config = TrainingConfig(optimizer, loss, named)
-
-
-def _config(model: Any) -> TrainingConfig:
-    config = getattr(model, "training_config", None)
-    if config is None:
-        raise RuntimeError("the model is not compiled: call model.compile(optimizer, loss) "
-                           "first")
-    return config
+    return named
 
 
 def _arrays(*xs: Any) -> list[np.ndarray]:
@@ -113,120 +107,180 @@ def _match(y: np.ndarray, pred: Tensor) -> np.ndarray:
     return y[..., None] if pred.ndim == y.ndim + 1 and pred.shape[-1] == 1 else y
 
 
-def _trackers(config: TrainingConfig) -> dict[str, M.Mean]:
-    return {"loss": M.Mean(), **{k: M.Mean(f) for k, f in config.metrics.items()}}
-
-
-def _record(trackers: dict, config: TrainingConfig, loss: Tensor, pred: Tensor,
-            y: np.ndarray) -> dict[str, float]:
-    """Add one batch to the running loss and metrics; return their current values."""
-    trackers["loss"].add(loss.item(), len(y))
-    for name, fn in config.metrics.items():
-        trackers[name].update(pred.data, y, len(y))
-    return {k: t.result() for k, t in trackers.items()}
-
-
-def fit(model: Any, x: Any, y: Any, epochs: int = 1, batch_size: int | None = 32,
-        validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
-        shuffle: bool = True, seed: int | None = None,
-        callbacks: Sequence[Callback] | None = None, verbose: int = 1) -> History:
-    """Train for `epochs` passes over (x, y) in mini-batches; return the `History`."""
-    config = _config(model)
-    x, y = _arrays(x, y)
-    if len(x) != len(y):
-        raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}")
-    if validation_data is None and validation_split:
-        if not 0 < validation_split < 1:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
-        split = int(len(x) * (1 - validation_split))  # the last fraction, as Keras takes it
-        x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
-    val = None if validation_data is None else _arrays(*validation_data[:2])
-    n, batch_size = len(x), batch_size or 32
-    if n == 0:
-        raise ValueError("fit: no training samples")
-    loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
-    steps = len(loader)
-    history, extra = History(), list(callbacks or [])
-    bar = [ProgressBar(verbose)] if verbose and not any(
-        isinstance(c, ProgressBar) for c in extra) else []
-    cbs = CallbackList(bar + extra + [history], model,
-                       {"epochs": epochs, "steps": steps, "verbose": verbose})
-    was_training, logs = model.training, {}
-    model.stop_training = False
-    try:
-        cbs.call("on_train_begin", logs)
-        for epoch in range(epochs):
-            cbs.call("on_epoch_begin", epoch, {})
-            lr, trackers = config.optimizer.param_groups[0]["lr"], _trackers(config)
-            model.train()
-            for batch, (xb, yb) in enumerate(loader):
-                cbs.call("on_batch_begin", batch, {})
-                config.optimizer.zero_grad()
-                pred = model(Tensor(xb))
-                yb = _match(yb, pred)
-                loss = config.loss(pred, Tensor(yb))
-                loss.backward()
-                config.optimizer.step()
-                cbs.call("on_batch_end", batch, _record(trackers, config, loss, pred, yb))
-                if model.stop_training:
-                    break
-            logs = {k: t.result() for k, t in trackers.items()}
-            if val is not None:
-                val_logs = _evaluate(model, config, *val, batch_size)
-                logs.update({f"val_{k}": v for k, v in val_logs.items()})
-            logs["lr"] = lr
-            cbs.call("on_epoch_end", epoch, logs)
-            if model.stop_training:
-                break
-        cbs.call("on_train_end", logs)
-    finally:
-        model.train(was_training)
-    return history
-
-
 @contextmanager
-def _inference(model: Any) -> Iterator[None]:
-    """Eval mode and no graph inside; the model's previous mode afterwards."""
-    was_training = model.training
-    model.eval()
+def _inference(module: Any) -> Iterator[None]:
+    """Eval mode and no graph inside; the module's previous mode afterwards."""
+    was_training = module.training
+    module.eval()
     try:
         with no_grad():
             yield
     finally:
-        model.train(was_training)
+        module.train(was_training)
 
 
-def _evaluate(model: Any, config: TrainingConfig, x: np.ndarray, y: np.ndarray,
-              batch_size: int, bar: Callback = Callback()) -> dict[str, float]:
-    """Loss and metrics over (x, y) in eval mode without a graph."""
-    trackers, results = _trackers(config), {}
-    with _inference(model):
-        for batch, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size)):
-            pred = model(Tensor(xb))
-            yb = _match(yb, pred)
-            results = _record(trackers, config, config.loss(pred, Tensor(yb)), pred, yb)
-            bar.on_batch_end(batch, results)
-    return results
+class Trainer:
+    """Keras's `compile`/`fit`/`evaluate`/`predict` for a module, and the state of training.
+
+    It holds what `compile` chose (`optimizer`, `loss`, `metrics`), the `history` of the last
+    `fit` and `stop_training`; callbacks see it as `self.model`. `nn.Model` is a Module that
+    is its own Trainer, so `model.fit(...)` works the Keras way.
+    """
+
+    optimizer: Any = None
+    loss: LossFn | None = None
+    metrics: dict[str, M.MetricFn] = {}
+    history: History | None = None
+    stop_training: bool = False
+
+    def __init__(self, module: Any, optimizer: Any = "rmsprop", loss: str | LossFn | None = None,
+                 metrics: Sequence[str | M.MetricFn] | None = None) -> None:
+        self.module = module
+        self.compile(optimizer, loss, metrics)
+
+    # what callbacks use, as on a Keras model
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.module(*args, **kwargs)
+
+    def state_dict(self) -> dict:
+        """The module's state_dict."""
+        return self.module.state_dict()
+
+    def load_state_dict(self, state: dict, strict: bool = True) -> None:
+        """Load into the module (see `Module.load_state_dict`)."""
+        self.module.load_state_dict(state, strict)
+
+    def compile(self, optimizer: Any = "rmsprop", loss: str | LossFn | None = None,
+                metrics: Sequence[str | M.MetricFn] | None = None) -> None:
+        """Choose the optimizer (an instance or a name), loss and metrics that `fit` uses."""
+        self.optimizer = _optimizer(optimizer, self.module.parameters)
+        self.loss = _loss(loss)
+        self.metrics = _metrics(metrics, self.loss)
+
+    def _compiled(self) -> None:
+        if self.loss is None:
+            raise RuntimeError("the model is not compiled: call model.compile(optimizer, loss) "
+                               "first")
+
+    def _trackers(self) -> dict[str, M.Mean]:
+        return {"loss": M.Mean(), **{k: M.Mean(f) for k, f in self.metrics.items()}}
+
+    def _record(self, trackers: dict, loss: Tensor, pred: Tensor,
+                y: np.ndarray) -> dict[str, float]:
+        """Add one batch to the running loss and metrics; return their current values."""
+        trackers["loss"].add(loss.item(), len(y))
+        for name in self.metrics:
+            trackers[name].update(pred.data, y, len(y))
+        return {k: t.result() for k, t in trackers.items()}
+
+    def fit(self, x: Any, y: Any, epochs: int = 1, batch_size: int | None = 32,
+            validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
+            shuffle: bool = True, seed: int | None = None,
+            callbacks: Sequence[Callback] | None = None, verbose: int = 1) -> History:
+        """Train for `epochs` passes over (x, y) in mini-batches; return the `History`."""
+        self._compiled()
+        if self.optimizer is None:
+            raise RuntimeError("fit needs an optimizer: compile(optimizer=...) first")
+        x, y = _arrays(x, y)
+        if len(x) != len(y):
+            raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}")
+        if validation_data is None and validation_split:
+            if not 0 < validation_split < 1:
+                raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
+            split = int(len(x) * (1 - validation_split))  # the last fraction, as Keras takes it
+            x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
+        val = None if validation_data is None else _arrays(*validation_data[:2])
+        n, batch_size = len(x), batch_size or 32
+        if n == 0:
+            raise ValueError("fit: no training samples")
+        loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        history, extra = History(), list(callbacks or [])
+        bar = [ProgressBar(verbose)] if verbose and not any(
+            isinstance(c, ProgressBar) for c in extra) else []
+        cbs = CallbackList(bar + extra + [history], self,
+                           {"epochs": epochs, "steps": len(loader), "verbose": verbose})
+        self.history, self.stop_training = history, False
+        module, optimizer, logs = self.module, self.optimizer, {}
+        was_training = module.training
+        try:
+            cbs.call("on_train_begin", logs)
+            for epoch in range(epochs):
+                cbs.call("on_epoch_begin", epoch, {})
+                lr, trackers = optimizer.param_groups[0]["lr"], self._trackers()
+                module.train()
+                for batch, (xb, yb) in enumerate(loader):
+                    cbs.call("on_batch_begin", batch, {})
+                    optimizer.zero_grad()
+                    pred = module(Tensor(xb))
+                    yb = _match(yb, pred)
+                    loss = self.loss(pred, Tensor(yb))
+                    loss.backward()
+                    optimizer.step()
+                    cbs.call("on_batch_end", batch, self._record(trackers, loss, pred, yb))
+                    if self.stop_training:
+                        break
+                logs = {k: t.result() for k, t in trackers.items()}
+                if val is not None:
+                    val_logs = self._evaluate(*val, batch_size)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                logs["lr"] = lr
+                cbs.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            cbs.call("on_train_end", logs)
+        finally:
+            module.train(was_training)
+            cbs.release()
+        return history
+
+    def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int,
+                  bar: Callback = Callback()) -> dict[str, float]:
+        """Loss and metrics over (x, y) in eval mode without a graph."""
+        trackers, results = self._trackers(), {}
+        with _inference(self.module):
+            for batch, (xb, yb) in enumerate(batches(x, y, batch_size=batch_size)):
+                pred = self.module(Tensor(xb))
+                yb = _match(yb, pred)
+                results = self._record(trackers, self.loss(pred, Tensor(yb)), pred, yb)
+                bar.on_batch_end(batch, results)
+        return results
+
+    def evaluate(self, x: Any, y: Any, batch_size: int | None = 32,
+                 verbose: int = 0) -> dict[str, float]:
+        """The loss and every compiled metric over (x, y), as a dict."""
+        self._compiled()
+        (x, y), batch_size = _arrays(x, y), batch_size or 32
+        bar = ProgressBar(verbose)
+        bar.set_params({"steps": -(-len(x) // batch_size), "desc": "evaluate"})
+        bar.on_epoch_begin(0)
+        results = self._evaluate(x, y, batch_size, bar)
+        bar.on_epoch_end(0, results)
+        return results
+
+    def predict(self, x: Any, batch_size: int | None = 32) -> np.ndarray:
+        """The module's outputs for x, batch by batch in eval mode without a graph."""
+        return predict(self.module, x, batch_size)
 
 
-def evaluate(model: Any, x: Any, y: Any, batch_size: int | None = 32,
-             verbose: int = 0) -> dict[str, float]:
-    """The loss and every compiled metric over (x, y), as a dict."""
-    config, (x, y), batch_size = _config(model), _arrays(x, y), batch_size or 32
-    bar = ProgressBar(verbose)
-    bar.set_params({"steps": -(-len(x) // batch_size), "desc": "evaluate"})
-    bar.on_epoch_begin(0)
-    results = _evaluate(model, config, x, y, batch_size, bar)
-    bar.on_epoch_end(0, results)
-    return results
-
-
-def predict(model: Any, x: Any, batch_size: int | None = 32) -> np.ndarray:
-    """The model's outputs for x, batch by batch in eval mode without a graph."""
+def predict(module: Any, x: Any, batch_size: int | None = 32) -> np.ndarray:
+    """The module's outputs for x, batch by batch in eval mode without a graph."""
     (x,), batch_size = _arrays(x), batch_size or 32
-    with _inference(model):
-        outs = [model(Tensor(xb)).numpy() for (xb,) in batches(x, batch_size=batch_size)]
+    with _inference(module):
+        outs = [module(Tensor(xb)).numpy() for (xb,) in batches(x, batch_size=batch_size)]
     return np.concatenate(outs) if outs else np.empty((0,))
+
+
+def fit(module: Any, x: Any, y: Any, *, optimizer: Any = "rmsprop",
+        loss: str | LossFn | None = None, metrics: Sequence[str | M.MetricFn] | None = None,
+        **kwargs: Any) -> History:
+    """Train any module Keras-style: `Trainer(module, optimizer, loss, metrics).fit(x, y, ...)`."""
+    return Trainer(module, optimizer, loss, metrics).fit(x, y, **kwargs)
+
+
+def evaluate(module: Any, x: Any, y: Any, *, loss: str | LossFn | None = None,
+             metrics: Sequence[str | M.MetricFn] | None = None, **kwargs: Any) -> dict:
+    """Loss and metrics of any module over (x, y); `kwargs` go to `Trainer.evaluate`."""
+    return Trainer(module, None, loss, metrics).evaluate(x, y, **kwargs)
 
 
 class History(Callback):
@@ -235,10 +289,6 @@ class History(Callback):
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
-
-    def set_model(self, model: Any) -> None:
-        super().set_model(model)
-        model.history = self
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.epoch.append(epoch)
@@ -273,30 +323,3 @@ class History(Callback):
         return axes
 
 
-class Trainable:
-    """Mixin giving a Module Keras's `compile`, `fit`, `evaluate` and `predict`."""
-
-    training_config: TrainingConfig | None = None
-    stop_training: bool = False
-
-    def compile(self, optimizer: Any = "rmsprop", loss: str | LossFn | None = None,
-                metrics: Sequence[str | M.MetricFn] | None = None) -> None:
-        """Choose the optimizer, loss and metrics (see `nn.train.compile`)."""
-        compile(self, optimizer, loss, metrics)
-
-    def fit(self, x: Any, y: Any, epochs: int = 1, batch_size: int | None = 32,
-            validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
-            shuffle: bool = True, seed: int | None = None,
-            callbacks: Sequence[Callback] | None = None, verbose: int = 1) -> History:
-        """Train on (x, y) (see `nn.train.fit`); returns the History."""
-        return fit(self, x, y, epochs, batch_size, validation_data, validation_split,
-                   shuffle, seed, callbacks, verbose)
-
-    def evaluate(self, x: Any, y: Any, batch_size: int | None = 32,
-                 verbose: int = 0) -> dict[str, float]:
-        """Loss and metrics over (x, y) (see `nn.train.evaluate`)."""
-        return evaluate(self, x, y, batch_size, verbose)
-
-    def predict(self, x: Any, batch_size: int | None = 32) -> np.ndarray:
-        """Outputs for x as a numpy array (see `nn.train.predict`)."""
-        return predict(self, x, batch_size)

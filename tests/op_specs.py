@@ -1,5 +1,5 @@
 """The op tables the op tests run over, JAX style: one row per Tensor primitive in
-`autograd.primitive.OPS` (`SPECS`) and one per scalar rule in `autograd.value.RULES`
+`autograd.primitive.OPS` (`SPECS`) and one per scalar op in `autograd.primitive.VALUE_OPS`
 (`VALUE_SPECS`). A row says how to apply the op through the public API, how to compute its
 forward independently (numpy for Tensors, the math module for Values), and where to draw
 its inputs and constants from (bounded strategies from `autograd.testing`)."""
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import testing
+from autograd.extend import apply
 from autograd.primitive import OPS
 from autograd.value import Value
 
@@ -44,7 +45,7 @@ class OpSpec:
 class ValueSpec:
     """How to apply, check and draw inputs for one scalar Value rule."""
 
-    name: str  # the rule's name in RULES
+    name: str  # the op's name in VALUE_OPS (a Tensor primitive of the same op has it too)
     nargs: int
     fn: Callable[..., Value]  # fn(*values, **consts)
     ref: Callable[..., float]  # ref(*floats, **consts), with the math module
@@ -244,6 +245,10 @@ SPECS: list[OpSpec] = [
     OpSpec("log", 1, lambda a: a.log(), np.log, (_D("log"),), _unary()),
     OpSpec("sqrt", 1, lambda a: a.sqrt(), lambda a: a ** 0.5, (_D("sqrt"),), _unary()),
     OpSpec("abs", 1, abs, lambda a: np.where(a < 0, -a, a), (_D("abs"),), _unary()),
+    OpSpec("sin", 1, lambda a: a.sin(), lambda a: np.imag(np.exp(1j * a)), (_D("sin"),),
+           _unary()),
+    OpSpec("cos", 1, lambda a: a.cos(), lambda a: np.real(np.exp(1j * a)), (_D("cos"),),
+           _unary()),
     OpSpec("tanh", 1, lambda a: a.tanh(),
            lambda a: (np.exp(2 * a) - 1) / (np.exp(2 * a) + 1), (_D("tanh"),), _unary()),
     OpSpec("sigmoid", 1, lambda a: a.sigmoid(), _np_sigmoid, (_D("sigmoid"),), _unary()),
@@ -277,9 +282,9 @@ SPECS: list[OpSpec] = [
     OpSpec("log_softmax", 1, lambda a, axis: a.log_softmax(axis),
            lambda a, axis: a - _np_logsumexp(a, axis, keepdims=True),
            (_D("log_softmax"),), _log_softmax()),
-    OpSpec("cross_entropy", 1, lambda a, target: OPS["cross_entropy"](a, target=target),
+    OpSpec("cross_entropy", 1, lambda a, target: apply(OPS["cross_entropy"], a, target=target),
            _np_cross_entropy, (_D("log_softmax"),), _cross_entropy()),
-    OpSpec("linear", 3, lambda x, w, b: OPS["linear"](x, w, b), _np_linear,
+    OpSpec("linear", 3, lambda x, w, b: apply(OPS["linear"], x, w, b), _np_linear,
            (_REAL, _REAL, _REAL), _linear()),
     # shape
     OpSpec("reshape", 1, lambda a, shape: a.reshape(shape), np.reshape, (_REAL,), _reshape()),
@@ -290,7 +295,7 @@ SPECS: list[OpSpec] = [
            _expand()),
     OpSpec("getitem", 1, lambda a, index: a[index], lambda a, index: a[index], (_REAL,),
            _getitem()),
-    OpSpec("scatter_add", 1, lambda a, index, shape: OPS["scatter_add"](
+    OpSpec("scatter_add", 1, lambda a, index, shape: apply(OPS["scatter_add"], 
         a, index=index, shape=shape), _np_scatter_add, (_REAL,), _scatter_add()),
     OpSpec("concatenate", 3, lambda *ts, axis: autograd.concatenate(ts, axis=axis),
            lambda *arrays, axis: np.concatenate(arrays, axis=axis), (_REAL,) * 3,
@@ -308,18 +313,18 @@ def _ref_sigmoid(x: float) -> float:
 
 
 VALUE_SPECS: list[ValueSpec] = [
-    ValueSpec("+", 2, lambda a, b: a + b, lambda a, b: a + b, (_VD("+"), _VD("+"))),
-    ValueSpec("*", 2, lambda a, b: a * b, lambda a, b: a * b, (_VD("*"), _VD("*"))),
-    ValueSpec("/", 2, lambda a, b: a / b, lambda a, b: a / b, (_VD("+"), _VD("/"))),
-    ValueSpec("**", 2, lambda a, b: a ** b, math.pow, (_VD("**"), _EXPONENT)),
-    ValueSpec("**k", 1, lambda a, k: a ** k, lambda a, k: math.pow(a, k), (_VD("**k"),),
+    ValueSpec("add", 2, lambda a, b: a + b, lambda a, b: a + b, (_VD("add"), _VD("add"))),
+    ValueSpec("mul", 2, lambda a, b: a * b, lambda a, b: a * b, (_VD("mul"), _VD("mul"))),
+    ValueSpec("div", 2, lambda a, b: a / b, lambda a, b: a / b, (_VD("add"), _VD("div"))),
+    ValueSpec("pow", 2, lambda a, b: a ** b, math.pow, (_VD("pow"), _EXPONENT)),
+    ValueSpec("pow", 1, lambda a, k: a ** k, lambda a, k: math.pow(a, k), (_VD("pow"),),
               {"k": _EXPONENT}),
     ValueSpec("exp", 1, lambda a: a.exp(), math.exp, (_VD("exp"),)),
     ValueSpec("log", 1, lambda a: a.log(), math.log, (_VD("log"),)),
     ValueSpec("sqrt", 1, lambda a: a.sqrt(), math.sqrt, (_VD("sqrt"),)),
     ValueSpec("tanh", 1, lambda a: a.tanh(), math.tanh, (_VD("tanh"),)),
     ValueSpec("sigmoid", 1, lambda a: a.sigmoid(), _ref_sigmoid, (_VD("sigmoid"),)),
-    ValueSpec("ReLU", 1, lambda a: a.relu(), lambda a: max(a, 0.0), (_VD("ReLU"),)),
+    ValueSpec("relu", 1, lambda a: a.relu(), lambda a: max(a, 0.0), (_VD("relu"),)),
     ValueSpec("leaky_relu", 1, lambda a, slope: a.leaky_relu(slope),
               lambda a, slope: a if a > 0 else slope * a, (_VD("leaky_relu"),),
               {"slope": testing.floats(0.0, 0.5)}),

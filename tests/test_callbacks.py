@@ -14,14 +14,13 @@ from nn import optim
 from nn.callbacks import (Callback, CSVLogger, EarlyStopping, LearningRateScheduler,
                           ModelCheckpoint, ProgressBar, ReduceLROnPlateau, TerminateOnNaN)
 from nn.layers import Linear, ReLU
-from nn.module import Sequential
+from nn import Sequential
 from nn.optim.lr_scheduler import ReduceLROnPlateau as PlateauScheduler
 from nn.optim.lr_scheduler import StepLR
-from nn.train import Trainable
 
 
-class Net(Sequential, Trainable):
-    """A Sequential with the Keras methods (nn.Module will inherit Trainable itself)."""
+class Net(Sequential):
+    """A Sequential (an nn.Model, so it has the Keras methods)."""
 
 
 class Script(Callback):
@@ -43,11 +42,11 @@ class Snapshot(Callback):
         self.batch_lrs: list[float] = []
 
     def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.batch_lrs.append(self.model.training_config.optimizer.param_groups[0]["lr"])
+        self.batch_lrs.append(self.model.optimizer.param_groups[0]["lr"])
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self.weights.append(self.model.state_dict())
-        self.lrs.append(self.model.training_config.optimizer.param_groups[0]["lr"])
+        self.lrs.append(self.model.optimizer.param_groups[0]["lr"])
 
 
 def data(n: int = 32, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -179,13 +178,13 @@ def test_learning_rate_scheduler_with_a_function_sets_lr_before_each_epoch() -> 
 
 def test_learning_rate_scheduler_steps_a_torch_scheduler_once_per_epoch() -> None:
     model = regressor(lr=0.1)
-    sched = StepLR(model.training_config.optimizer, step_size=2, gamma=0.1)
+    sched = StepLR(model.optimizer, step_size=2, gamma=0.1)
     _, history = run([LearningRateScheduler(sched)], epochs=5, model=model)
     assert history.history["lr"] == pytest.approx([0.1, 0.1, 0.01, 0.01, 0.001])
     assert sched.last_epoch == 5
 
     model = regressor(lr=0.1)
-    plateau = PlateauScheduler(model.training_config.optimizer, factor=0.5, patience=0)
+    plateau = PlateauScheduler(model.optimizer, factor=0.5, patience=0)
     _, history = run([Script([1.0] * 4), LearningRateScheduler(plateau)], epochs=4,
                      model=model)
     assert history.history["lr"] == pytest.approx([0.1, 0.1, 0.05, 0.025])
@@ -209,7 +208,7 @@ def test_model_checkpoint_best_only_writes_on_improvement_and_reloads(tmp_path) 
                                             "ckpt-03-0.90.npz", "ckpt-04-0.70.npz",
                                             "ckpt-05-0.75.npz"]
     fresh = regressor()
-    extra = checkpoint.load(tmp_path / "best.npz", fresh, fresh.training_config.optimizer)
+    extra = checkpoint.load(tmp_path / "best.npz", fresh, fresh.optimizer)
     assert extra["epoch"] == 4 and extra["logs"]["val_loss"] == 0.7
     assert same(fresh.state_dict(), snap.weights[3])
     x, _ = data(10, seed=5)
@@ -264,7 +263,7 @@ def test_terminate_on_nan_stops_at_the_bad_batch_and_names_it(bad) -> None:
         return out * bad if len(calls) == 7 else out
 
     model = regressor()
-    model.compile(model.training_config.optimizer, loss)
+    model.compile(model.optimizer, loss)
     stopper = TerminateOnNaN()
     with pytest.warns(RuntimeWarning, match=r"epoch 2, batch 3/4"):
         _, history = run([stopper], epochs=5, model=model)

@@ -193,17 +193,17 @@ def test_another_architecture_is_refused_naming_shapes_and_keys(saved):
     path, _, _ = saved
     wider, _ = make(3, hidden=9)
     before = snapshot(wider)
-    with pytest.raises(ValueError, match=r"model.npz.*0.weight: shape \(8, 4\) in the file, "
+    with pytest.raises(ValueError, match=r"model.npz.*0.weight: shape \(8, 4\) in the state, "
                                          r"\(9, 4\) in the model"):
         checkpoint.load(path, wider)
     assert_unchanged(wider, before)
     deeper = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3), nn.Linear(3, 3))
     before = snapshot(deeper)
-    with pytest.raises(ValueError, match=r"missing keys \['3.weight', '3.bias'\]"):
+    with pytest.raises(ValueError, match=r"missing keys: 3.weight, 3.bias"):
         checkpoint.load(path, deeper)
     assert_unchanged(deeper, before)
     shallow = nn.Sequential(nn.Linear(4, 8))
-    with pytest.raises(ValueError, match=r"unexpected keys \['2.weight', '2.bias'\]"):
+    with pytest.raises(ValueError, match=r"unexpected keys: 2.weight, 2.bias"):
         checkpoint.load(path, shallow)
 
 
@@ -212,7 +212,7 @@ def test_an_optimizer_that_does_not_fit_is_refused_before_the_model_changes(save
     model, _ = make(4)
     before = snapshot(model)
     partial = nn.optim.Adam(model.parameters()[:2])
-    with pytest.raises(ValueError, match=r"model.npz.*groups of sizes \[4\].*\[2\]"):
+    with pytest.raises(ValueError, match=r"model.npz.*group 0 has 4 parameters.*2 in the optimizer"):
         checkpoint.load(path, model, partial)
     assert_unchanged(model, before)
     assert partial.state == {}

@@ -405,7 +405,7 @@ def test_load_state_dict_mismatch_raises():
     saved = SGD([a, b], lr=0.1).state_dict()
     with pytest.raises(ValueError, match="parameter group 0 has 2 parameters.*1 in the opt"):
         SGD([c], lr=0.1).load_state_dict(saved)
-    with pytest.raises(ValueError, match="1 parameter groups, optimizer has 2"):
+    with pytest.raises(ValueError, match="1 parameter groups, the optimizer 2"):
         SGD([{"params": [a]}, {"params": [b]}], lr=0.1).load_state_dict(saved)
 
 

@@ -12,12 +12,13 @@ from nn import functional as F
 from nn import metrics as M
 from nn import optim
 from nn.layers import Linear, ReLU, Sigmoid, Softmax
-from nn.module import Module, Sequential
-from nn.train import History, Trainable, TrainingConfig, compile, evaluate, fit, predict
+from nn import Sequential
+from nn.module import Module
+from nn.train import History, Trainer, evaluate, fit, predict
 
 
-class Net(Sequential, Trainable):
-    """A Sequential with the Keras methods (nn.Module will inherit Trainable itself)."""
+class Net(Sequential):
+    """A Sequential (an nn.Model, so it has the Keras methods)."""
 
 
 class Recorder(Module):
@@ -212,20 +213,19 @@ def test_metric_functions() -> None:
 def test_compile_resolves_names_and_rejects_unknown_ones() -> None:
     model = classifier()
     model.compile("sgd", "cross_entropy")
-    config = model.training_config
-    assert isinstance(config, TrainingConfig) and isinstance(config.optimizer, optim.SGD)
-    assert config.optimizer.param_groups[0]["lr"] == 0.01
-    assert config.optimizer.param_groups[0]["params"] == model.parameters()
-    assert config.loss is F.cross_entropy and config.metrics == {}
+    assert isinstance(model.optimizer, optim.SGD)
+    assert model.optimizer.param_groups[0]["lr"] == 0.01
+    assert model.optimizer.param_groups[0]["params"] == model.parameters()
+    assert model.loss is F.cross_entropy and model.metrics == {}
     for name, cls in [("adam", optim.Adam), ("RMSprop", optim.RMSprop),
                       ("adagrad", optim.Adagrad), ("nadam", optim.NAdam)]:
-        compile(model, name, "mse", "mae")
-        assert type(model.training_config.optimizer) is cls
-        assert model.training_config.loss is F.mse_loss
+        model.compile(name, "mse", "mae")
+        assert type(model.optimizer) is cls
+        assert model.loss is F.mse_loss
     loss = lambda pred, target: (pred * pred).mean()  # noqa: E731
     model.compile(loss=loss)
-    assert model.training_config.loss is loss
-    assert isinstance(model.training_config.optimizer, optim.RMSprop)  # Keras's default
+    assert model.loss is loss
+    assert isinstance(model.optimizer, optim.RMSprop)  # Keras's default
     with pytest.raises(ValueError, match="unknown optimizer"):
         model.compile("adamax", "mse")
     with pytest.raises(ValueError, match="needs a loss.*huber"):
@@ -238,16 +238,41 @@ def test_compile_resolves_names_and_rejects_unknown_ones() -> None:
         classifier().fit(*blobs(), verbose=0)
 
 
-def test_module_level_functions_work_on_a_plain_sequential() -> None:
+class TwoLayers(Module):
+    """A plain Module (not an nn.Model): it has no training methods of its own."""
+
+    def __init__(self) -> None:
+        self.hidden, self.out = Linear(4, 8, rng=0), Linear(8, 3, rng=1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.out(self.hidden(x).relu())
+
+
+def test_layers_know_nothing_of_training() -> None:
+    for layer in (ReLU(), Linear(2, 2), TwoLayers()):
+        assert not any(hasattr(layer, name) for name in
+                       ("fit", "compile", "evaluate", "predict", "stop_training", "history"))
+
+
+def test_module_level_functions_and_trainer_train_a_plain_module() -> None:
     x, y = blobs(60)
-    model = Sequential(Linear(4, 3, rng=0))
-    compile(model, "adam", "cross_entropy", ["accuracy"])
-    history = fit(model, Tensor(x), Tensor(y), epochs=3, batch_size=None, verbose=0)
+    module = TwoLayers()
+    history = fit(module, Tensor(x), Tensor(y), optimizer="adam", loss="cross_entropy",
+                  metrics=["accuracy"], epochs=3, batch_size=None, verbose=0)
     assert len(history.history["loss"]) == 3
-    assert set(evaluate(model, x, y)) == {"loss", "accuracy"}
-    assert predict(model, x).shape == (60, 3)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert set(evaluate(module, x, y, loss="cross_entropy", metrics=["accuracy"])) == {
+        "loss", "accuracy"}
+    assert predict(module, x).shape == (60, 3)
+    assert set(vars(module)) == {"_state_names", "hidden", "out", "training"}  # no fit state
     with pytest.raises(ValueError, match="samples"):
-        fit(model, x, y[:-1], verbose=0)
+        fit(module, x, y[:-1], loss="mse", verbose=0)
+    trainer = Trainer(module, "sgd", "cross_entropy", ["accuracy"])
+    history = trainer.fit(x, y, epochs=2, verbose=0)
+    assert trainer.history is history and history.model is None  # no model <-> history cycle
+    assert set(trainer.evaluate(x, y)) == {"loss", "accuracy"}
+    with pytest.raises(RuntimeError, match="optimizer"):
+        Trainer(module, None, "mse").fit(x, y, verbose=0)
 
 
 def test_history_plot_draws_train_and_val_on_separate_axes() -> None:

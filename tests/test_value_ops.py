@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from autograd import Value, grad, testing
 from autograd.gradcheck import gradcheck, gradgradcheck
 from autograd.graph import toposort
-from autograd.value import RULES
+from autograd.primitive import OPS, VALUE_OPS
 from op_specs import VALUE_SPECS, ValueSpec
 
 each_spec = pytest.mark.parametrize("spec", VALUE_SPECS, ids=lambda s: s.name)
@@ -32,22 +32,28 @@ def _applied(spec: ValueSpec, consts: dict):
     return f
 
 
-def test_every_rule_has_a_spec():
-    """Adding a rule to RULES without a row in op_specs.VALUE_SPECS fails here."""
-    names = [s.name for s in VALUE_SPECS]
-    assert len(names) == len(set(names)), "duplicate spec rows"
-    assert set(RULES) == set(names)
+def test_every_op_has_a_spec():
+    """Adding a scalar op to VALUE_OPS without a row in op_specs.VALUE_SPECS fails here."""
+    rows = [(s.name, s.nargs) for s in VALUE_SPECS]
+    assert len(rows) == len(set(rows)), "duplicate spec rows"
+    assert set(VALUE_OPS) == {name for name, _ in rows}
     assert all(s.nargs == len(s.domains) for s in VALUE_SPECS)
+
+
+def test_a_value_op_and_the_tensor_primitive_of_the_same_operation_share_a_name():
+    """One vocabulary: every scalar op is also a Tensor primitive of that name, except `dot`
+    (a neuron's n-ary w·x + b, which on Tensors is `linear` or `@`)."""
+    assert set(VALUE_OPS) - {"dot"} <= set(OPS)
 
 
 @each_spec
 @given(data=st.data())
 def test_value_matches_math(spec: ValueSpec, data: st.DataObject):
-    """fn records the spec's rule and computes what the math module does."""
+    """fn records the spec's op and computes what the math module does."""
     xs, consts = _draw(spec, data)
     out = spec.fn(*map(Value, xs), **consts)
-    assert out._op == (f"**{consts['k']}" if spec.name == "**k" else spec.name)
-    assert out._vjp is RULES[spec.name]
+    assert out._prim is VALUE_OPS[spec.name]
+    assert out._op == (f"**{consts['k']}" if "k" in consts else VALUE_OPS[spec.name].label)
     assert isinstance(out.data, float)
     assert out.data == pytest.approx(spec.ref(*xs, **consts), rel=1e-12, abs=1e-12)
 
@@ -133,8 +139,7 @@ def test_expressions_share_subexpressions():
 # ------------------------------------------------------------------------ domains
 def test_every_op_has_a_domain():
     """A new scalar rule or Tensor primitive needs a domain in autograd.testing.DOMAINS."""
-    from autograd.primitive import OPS
-    assert set(RULES) | set(OPS) <= set(testing.DOMAINS)
+    assert set(VALUE_OPS) | set(OPS) <= set(testing.DOMAINS)
     assert set(testing.AVOID) <= set(testing.DOMAINS)
 
 

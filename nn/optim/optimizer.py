@@ -109,22 +109,59 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore hyperparameters and state saved by :meth:`state_dict`."""
-        saved = state_dict["param_groups"]
-        if len(saved) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved)} parameter groups, "
-                             f"optimizer has {len(self.param_groups)}")
-        for i, (s, g) in enumerate(zip(saved, self.param_groups)):
-            if len(s["params"]) != len(g["params"]):
-                raise ValueError(f"parameter group {i} has {len(s['params'])} parameters in "
-                                 f"the loaded state dict, {len(g['params'])} in the optimizer")
-        by_index = {i: p for s, g in zip(saved, self.param_groups)
-                    for i, p in zip(s["params"], g["params"])}
+        """Restore hyperparameters and state saved by :meth:`state_dict`, all or nothing.
+
+        Everything is checked before anything changes; a problem raises ValueError naming
+        the group, parameter index or state entry.
+        """
+        groups, by_index = self._check_state_dict(state_dict)
         self.state = {}
         for i, entry in state_dict["state"].items():
             p = by_index[i]
             dtype = p.data.dtype if isinstance(p.data, np.ndarray) else np.float64
             self.state[p] = {k: np.array(v, dtype=dtype) if isinstance(v, np.ndarray) else v
                              for k, v in entry.items()}
-        self.param_groups = [{**{k: v for k, v in s.items() if k != "params"},
-                              "params": g["params"]} for s, g in zip(saved, self.param_groups)]
+        self.param_groups = groups
+
+    def _check_state_dict(self, state_dict: Any) -> tuple[list[dict], dict[int, Any]]:
+        """The param groups to install and the parameter of each saved index, or ValueError."""
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            raise ValueError(f"{who}: expected a dict with 'state' and 'param_groups', got "
+                             f"{type(state_dict).__name__}")
+        saved, state = state_dict["param_groups"], state_dict["state"]
+        if not isinstance(saved, (list, tuple)) or len(saved) != len(self.param_groups):
+            n = len(saved) if isinstance(saved, (list, tuple)) else type(saved).__name__
+            raise ValueError(f"{who}: the state dict has {n} parameter groups, the optimizer "
+                             f"{len(self.param_groups)}")
+        by_index: dict[int, Any] = {}
+        for i, (s, g) in enumerate(zip(saved, self.param_groups)):
+            if not isinstance(s, dict) or not isinstance(s.get("params"), (list, tuple)):
+                raise ValueError(f"{who}: parameter group {i} has no 'params' list")
+            if len(s["params"]) != len(g["params"]):
+                raise ValueError(f"{who}: parameter group {i} has {len(s['params'])} "
+                                 f"parameters in the state dict, {len(g['params'])} in the "
+                                 "optimizer")
+            unknown = set(s) - set(g) - {"initial_lr"}
+            absent = set(g) - set(s) - {"initial_lr"}
+            if unknown or absent:
+                raise ValueError(f"{who}: parameter group {i} has hyperparameters "
+                                 f"{sorted(set(s) - {'params'})}, the optimizer "
+                                 f"{sorted(set(g) - {'params'})}")
+            by_index.update(zip(s["params"], g["params"]))
+        if not isinstance(state, dict):
+            raise ValueError(f"{who}: 'state' must be a dict, got {type(state).__name__}")
+        for i, entry in state.items():
+            if i not in by_index:
+                raise ValueError(f"{who}: state for parameter index {i!r}, which no group "
+                                 "lists")
+            if not isinstance(entry, dict):
+                raise ValueError(f"{who}: state {i} must be a dict")
+            shape = np.shape(by_index[i].data)
+            for name, value in entry.items():
+                if isinstance(value, np.ndarray) and value.shape != shape:
+                    raise ValueError(f"{who}: state {i}/{name} has shape {value.shape}, the "
+                                     f"parameter {shape}")
+        groups = [{**{k: v for k, v in s.items() if k != "params"}, "params": g["params"]}
+                  for s, g in zip(saved, self.param_groups)]
+        return groups, by_index
