@@ -219,3 +219,26 @@ def test_leaf_gradients_own_their_memory():
     e.expand(4, 3).sum().backward()  # a broadcast (read-only) view reaches e
     e.grad *= 0.5
     assert e.grad == 6.0
+
+
+@pytest.mark.parametrize("make", [
+    lambda: [Value(0.7), Value(-1.3)],
+    lambda: [Tensor(np.array([0.7, -0.2])), Tensor(np.array([-1.3, 0.4]))],
+    lambda: [__import__("nn").Parameter(np.array([0.7, -0.2])),
+             __import__("nn").Parameter(np.array([-1.3, 0.4]))],
+], ids=["Value", "Tensor", "nn.Parameter"])
+def test_gradcheck_and_gradgradcheck_take_values_tensors_and_parameters(make):
+    def f(a, b):
+        return ((a * b).tanh() + a.exp() * b).sum() if isinstance(a, Tensor) else \
+            (a * b).tanh() + a.exp() * b
+    assert gradcheck(f, make()) and gradgradcheck(f, make())
+
+
+def test_a_user_op_is_an_op_record_plus_dispatch():
+    @primitive(vjp=lambda g, out, x: (g * 3 * x**2,), label="x³")
+    def cube(x):
+        return x**3
+    assert cube.name == "cube" and cube.primitive.label == "x³"
+    assert cube(Value(2.0))._op == "x³" and cube(Value(2.0))._prim is cube.primitive
+    t = cube(Tensor(np.ones(2), requires_grad=True))
+    assert isinstance(t, Tensor) and t._prim is cube.primitive
