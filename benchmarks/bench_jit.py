@@ -2,7 +2,7 @@
 
 Two workloads: the per-op chain of bench_ops.py (mul, add, tanh on shape-(4,) tensors,
 forward + backward), and bench_tensor.py's 784-128-10 MLP step (nn.Sequential + SGD).
-Times are medians of interleaved rounds. The trace cost is the first call of a fresh
+Times are medians of interleaved rounds, in process CPU time. The trace cost is the first call of a fresh
 `jit(fn)` (eager run, code generation, compile), in eager steps.
 """
 from __future__ import annotations
@@ -88,15 +88,15 @@ def trace_cost(make: Callable, eager_seconds: float, repeats: int) -> float:
     samples = []
     for _ in range(repeats):
         first = make()
-        start = time.perf_counter()
+        start = time.process_time()
         first()
-        samples.append(time.perf_counter() - start)
+        samples.append(time.process_time() - start)
     return statistics.median(samples) / eager_seconds
 
 
 def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> dict[str, float]:
     number = {name: common.calibrate(fn, seconds) for name, fn in fns.items()}
-    return common.interleaved(fns, repeats, number)
+    return common.interleaved(fns, repeats, number, timer=time.process_time)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
