@@ -2,8 +2,8 @@
 
 Two workloads: the per-op chain of bench_ops.py (mul, add, tanh on shape-(4,) tensors,
 forward + backward), and bench_tensor.py's 784-128-10 MLP step (nn.Sequential + SGD).
-Times are medians of interleaved rounds, in process CPU time. The trace cost is the first call of a fresh
-`jit(fn)` (eager run, code generation, compile), in eager steps.
+Times are medians of interleaved rounds, in process CPU time. The trace cost is the first
+call of a fresh `jit(fn)` (eager run, code generation, compile), in eager steps.
 """
 from __future__ import annotations
 
