@@ -4,9 +4,10 @@ from .extend import primitive
 from .primitive import Primitive
 from .tensor import Tensor, concatenate, maximum, minimum, stack, where
 from .value import Value
+from .jit import jit, random_constant
 
 cat = concatenate
 
 __all__ = ["Value", "Tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
            "primitive", "Primitive", "concatenate", "cat", "stack", "where", "maximum",
-           "minimum"]
+           "minimum", "jit", "random_constant"]

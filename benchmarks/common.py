@@ -76,14 +76,16 @@ def calibrate(fn: Callable[[], object], min_seconds: float = 0.01) -> int:
 
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int,
-                number: dict[str, int] | None = None, fresh: bool = False) -> dict[str, float]:
+                number: dict[str, int] | None = None, fresh: bool = False,
+                timer: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Median seconds per call of each function, timed in rounds (A B C, A B C, ...).
 
     Interleaving spreads background noise over every variant alike. `number[name]` calls
     make one sample (default 1). One untimed warm-up call of each comes first. With `fresh`,
     each sample starts with an untimed `gc.collect()` and one untimed call, so a variant
     neither pays for another's garbage nor escapes its own (its last call's garbage is
-    collected, if at all, inside the timed calls, as in a training loop).
+    collected, if at all, inside the timed calls, as in a training loop). `timer` is
+    the clock (`time.process_time` for CPU time).
     """
     number = number or {}
     for fn in fns.values():
@@ -95,10 +97,10 @@ def interleaved(fns: dict[str, Callable[[], object]], repeats: int,
                 gc.collect()
                 fn()
             n = number.get(name, 1)
-            start = time.perf_counter()
+            start = timer()
             for _ in range(n):
                 fn()
-            samples[name].append((time.perf_counter() - start) / n)
+            samples[name].append((timer() - start) / n)
     return {name: statistics.median(s) for name, s in samples.items()}
 
 

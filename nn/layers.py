@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, random_constant
 
 from . import functional as F
 from . import init
@@ -126,9 +126,11 @@ class Dropout(Module):
         x = _tensor(x)
         if not self.training or self.p == 0.0:
             return x
-        keep = self.rng.random(x.shape) >= self.p
         dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
-        return x * (keep / (1.0 - self.p)).astype(dtype)
+        shape, p = x.shape, self.p
+        # a random constant: a traced step (autograd.jit) draws a fresh mask at each replay
+        mask = random_constant(lambda: ((self.rng.random(shape) >= p) / (1.0 - p)).astype(dtype))
+        return x * mask
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from autograd import Tensor, no_grad
+from autograd import Tensor, jit as trace, no_grad
 
 from . import functional as F
 from . import metrics as M
@@ -176,8 +176,12 @@ class Trainer:
     def fit(self, x: Any, y: Any, epochs: int = 1, batch_size: int | None = 32,
             validation_data: tuple[Any, Any] | None = None, validation_split: float = 0.0,
             shuffle: bool = True, seed: int | None = None,
-            callbacks: Sequence[Callback] | None = None, verbose: int = 1) -> History:
-        """Train for `epochs` passes over (x, y) in mini-batches; return the `History`."""
+            callbacks: Sequence[Callback] | None = None, verbose: int = 1,
+            jit: bool = False) -> History:
+        """Train for `epochs` passes over (x, y) in mini-batches; return the `History`.
+
+        With `jit=True` each step runs as code traced once per batch shape (autograd.jit).
+        """
         self._compiled()
         if self.optimizer is None:
             raise RuntimeError("fit needs an optimizer: compile(optimizer=...) first")
@@ -201,6 +205,7 @@ class Trainer:
                            {"epochs": epochs, "steps": len(loader), "verbose": verbose})
         self.history, self.stop_training = history, False
         module, optimizer, logs = self.module, self.optimizer, {}
+        step = trace(self._loss_and_pred, dict(module.named_parameters())) if jit else None
         was_training = module.training
         try:
             cbs.call("on_train_begin", logs)
@@ -211,10 +216,12 @@ class Trainer:
                 for batch, (xb, yb) in enumerate(loader):
                     cbs.call("on_batch_begin", batch, {})
                     optimizer.zero_grad()
-                    pred = module(Tensor(xb))
+                    if jit:
+                        loss, pred = step(xb, yb)
+                    else:
+                        loss, pred = self._loss_and_pred(xb, yb)
+                        loss.backward()
                     yb = _match(yb, pred)
-                    loss = self.loss(pred, Tensor(yb))
-                    loss.backward()
                     optimizer.step()
                     cbs.call("on_batch_end", batch, self._record(trackers, loss, pred, yb))
                     if self.stop_training:
@@ -232,6 +239,11 @@ class Trainer:
             module.train(was_training)
             cbs.release()
         return history
+
+    def _loss_and_pred(self, xb: np.ndarray, yb: np.ndarray) -> tuple[Tensor, Tensor]:
+        """The loss of one batch and the module's prediction."""
+        pred = self.module(Tensor(xb))
+        return self.loss(pred, Tensor(_match(yb, pred))), pred
 
     def _evaluate(self, x: np.ndarray, y: np.ndarray, batch_size: int,
                   bar: Callback = Callback()) -> dict[str, float]:

@@ -7,6 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+import bench_jit  # noqa: E402
 import bench_ops  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_tensor  # noqa: E402
@@ -82,3 +83,13 @@ def test_table_formats_numbers():
     text = common.table(["name", "x", "n"], [["a", 1234.5, 10_000], ["b", 0.5, 3]])
     assert text.splitlines()[1] == "|---|---:|---:|"
     assert "| a | 1,234 | 10,000 |" in text and "| b | 0.500 | 3 |" in text
+
+
+def test_jit(capsys):
+    bench_jit.main(QUICK)
+    out = capsys.readouterr().out
+    assert "| workload | eager µs | jit µs | jit / eager |" in out
+    (chain,) = rows(out, "100-op chain")
+    assert all(re.fullmatch(NUMBER, cell) for cell in chain[1:4] + chain[6:])
+    (mlp,) = rows(out, "16 |")
+    assert all(re.fullmatch(NUMBER, cell) for cell in mlp[2:])
