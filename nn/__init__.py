@@ -1,5 +1,6 @@
 """Neural networks on the autograd engine: modules, layers, losses, optimizers, training."""
 from . import callbacks, checkpoint, functional, init, metrics, optim, train, utils
+from . import onnx
 from .callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
                         ReduceLROnPlateau, TerminateOnNaN)
 from .data import DataLoader, batches
