@@ -13,8 +13,11 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from autograd import Tensor, no_grad
+
 from .atomic import atomic_write
-from .onnx_layers import LAYERS
+from .onnx_layers import LAYERS, _array, _unsupported
+from .onnx_trace import trace
 
 INSTALL = 'pip install "autograd-nn[interop]"'
 
@@ -25,13 +28,6 @@ def _onnx() -> Any:
     except ImportError:
         raise ImportError(f"nn.onnx.export needs the onnx package: {INSTALL}") from None
     return onnx
-
-
-def _array(x: Any) -> np.ndarray:
-    """The numbers of a parameter, buffer or array (an nn.Parameter or a torch tensor)."""
-    if type(x).__module__.startswith("torch"):  # a torch tensor, read without importing torch
-        x = x.detach().cpu().numpy()
-    return np.asarray(getattr(x, "data", x) if not isinstance(x, np.ndarray) else x)
 
 
 class Graph:
@@ -91,11 +87,6 @@ class Graph:
         return self.node(op, [x], axes=list(axes), keepdims=keep)
 
 
-def _unsupported(what: str, name: str, known: Any) -> ValueError:
-    return ValueError(f"nn.onnx.export: no ONNX mapping for the {what} {name!r}; mapped: "
-                      f"{', '.join(sorted(known))}")
-
-
 # ---------------------------------------------------------------------- the module walk
 def _emit(g: Graph, module: Any, inputs: list[str], prefix: str, example: Any) -> list[str]:
     """ONNX values for `module(*inputs)`: a table entry, Sequential's children, or a trace."""
@@ -115,8 +106,7 @@ def _emit(g: Graph, module: Any, inputs: list[str], prefix: str, example: Any) -
         return names
     if example is None:
         raise _unsupported("module", kind, list(LAYERS) + ["Sequential"])
-    from .onnx_trace import trace
-    return trace(g, module, inputs, prefix, example)
+    return trace(g, module, inputs, prefix, example, _emit)
 
 
 def _needs_trace(module: Any) -> bool:
@@ -127,7 +117,6 @@ def _needs_trace(module: Any) -> bool:
 
 
 def _run(module: Any, example: list) -> np.ndarray:
-    from autograd import Tensor, no_grad
     with no_grad():
         return _array(module(*[Tensor(x) for x in example]))
 

@@ -27,6 +27,18 @@ def _tuple(v: Any, n: int) -> list[int]:
     return [int(i) for i in v] if isinstance(v, (tuple, list)) else [int(v)] * n
 
 
+def _array(x: Any) -> np.ndarray:
+    """The numbers of a parameter, buffer or array (an nn.Parameter or a torch tensor)."""
+    if type(x).__module__.startswith("torch"):  # a torch tensor, read without importing torch
+        x = x.detach().cpu().numpy()
+    return np.asarray(getattr(x, "data", x) if not isinstance(x, np.ndarray) else x)
+
+
+def _unsupported(what: str, name: str, known: Any) -> ValueError:
+    return ValueError(f"nn.onnx.export: no ONNX mapping for the {what} {name!r}; mapped: "
+                      f"{', '.join(sorted(known))}")
+
+
 def _refuse(module: Any, why: str) -> ValueError:
     return ValueError(f"nn.onnx.export: {type(module).__name__} {why} has no ONNX export")
 
@@ -183,7 +195,6 @@ def _gates(w: np.ndarray, kind: str) -> np.ndarray:
 
 def _packed(g, m, kind: str, k: int, prefix: str) -> list[str]:
     """W, R, B initializers of layer k, directions stacked first, gates in ONNX's order."""
-    from .onnx import _array
     suffixes = ["", "_reverse"] if m.bidirectional else [""]
     w, r, b = [], [], []
     for s in suffixes:

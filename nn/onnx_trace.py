@@ -7,9 +7,9 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd import Tensor
-from autograd.graph import toposort
+from autograd.viz import toposort  # the graph walk's order, through a public module
 
-from .onnx_layers import INT64_MAX, LAYERS
+from .onnx_layers import INT64_MAX, LAYERS, _unsupported
 
 OPS: dict[str, Callable[..., str]] = {}
 
@@ -154,9 +154,12 @@ def _flatten(out: Any) -> list:
     return [out]
 
 
-def trace(g, module: Any, inputs: list[str], prefix: str, example: list) -> list[str]:
-    """Run `module` once on `example` and emit ONNX nodes for the recorded graph."""
-    from .onnx import _emit, _unsupported
+def trace(g, module: Any, inputs: list[str], prefix: str, example: list,
+          _emit: Callable) -> list[str]:
+    """Run `module` once on `example` and emit ONNX nodes for the recorded graph.
+
+    `_emit(g, layer, inputs, prefix, None)` emits a recorded layer call (nn.onnx's walk).
+    """
     calls: dict = {}
     hooked = [(name, m) for name, m in module.named_modules() if m is not module
               and (type(m).__name__ in LAYERS or type(m).__name__ == "Sequential")]
