@@ -6,8 +6,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.viz import toposort  # the graph walk's order, through a public module
+from autograd import Tensor, toposort
 
 from .onnx_layers import INT64_MAX, LAYERS, _unsupported
 
