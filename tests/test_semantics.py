@@ -209,6 +209,18 @@ def test_constants_never_get_a_gradient():
                                   + arr.sum(axis=0))
 
 
+def test_constants_in_ops_with_one_rule_for_all_inputs_get_no_gradient():
+    """concatenate, stack and user primitives compute every input's gradient at once."""
+    x, c = Tensor([1.0, 2.0], requires_grad=True), Tensor([3.0, 4.0])
+    scale = autograd.primitive(vjp=lambda g, out, a, b: (g * b, g * a),
+                               name="scale")(lambda a, b: a * b)
+    y = (autograd.concatenate([x, c]).sum() + autograd.stack([c, x]).sum()
+         + scale(x, c).sum())
+    y.backward()
+    assert c.grad is None
+    np.testing.assert_array_equal(x.grad, [1.0 + 1.0 + 3.0, 1.0 + 1.0 + 4.0])
+
+
 def test_a_constant_stays_without_gradient_under_create_graph_and_grad():
     x = Tensor([1.0, 2.0], requires_grad=True)
     c = Tensor([3.0, 4.0])
