@@ -9,9 +9,11 @@ from .model import Model, Sequential
 from .module import Module, Parameter
 from .scalar import MLP, Layer, Neuron
 from .train import History, Trainer
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 
 __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP", "Linear", "ReLU",
            "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
            "Identity", "init", "functional", "optim", "utils", "checkpoint", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
            "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]
+__all__ += ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
