@@ -1,7 +1,7 @@
 """Recurrent layers shaped like `torch.nn`: `RNN`, `LSTM`, `GRU` (cells in recurrent_cells.py).
 
-A layer is unrolled in time on the graph: one matmul projects the inputs of every step
-(x W_ihᵀ + b_ih), then each step does one matmul on the state and a few elementwise ops;
+A layer is unrolled in time on the graph: each step projects its input (x W_ihᵀ + b_ih) and
+its state (h W_hhᵀ + b_hh) with all gates stacked, then does a few elementwise ops;
 backpropagation through time is the ordinary backward pass through that graph.
 """
 from __future__ import annotations
@@ -85,18 +85,21 @@ class _RNNBase(Module):
                       for what, s in zip(self._kinds, hx)]
             starts = [[s[k] for k in range(full[0])] for s in starts]
         finals: list[list[Tensor]] = [[] for _ in self._kinds]
+        steps = [x[t] for t in range(x.shape[0])]  # each layer's inputs, one per time step
         for layer in range(self.num_layers):
             if layer > 0 and self.training and self.dropout > 0:
-                x = self._drop(x)
+                steps = [self._drop(s) for s in steps]
             outputs = []
             for d in range(directions):
                 k = layer * directions + d
-                out, state = self._direction(x, tuple(s[k] for s in starts), *self._weights(
-                    layer, d == 1), reverse=d == 1)
-                outputs.append(out)
+                hs, state = self._direction(steps, tuple(s[k] for s in starts),
+                                            *self._weights(layer, d == 1), reverse=d == 1)
+                outputs.append(hs)
                 for kept, s in zip(finals, state):
                     kept.append(s)
-            x = outputs[0] if directions == 1 else concatenate(outputs, axis=-1)
+            steps = outputs[0] if directions == 1 else [
+                concatenate(pair, axis=-1) for pair in zip(*outputs)]
+        x = stack(steps)
         if batched and self.batch_first:
             x = x.transpose(0, 1)
         states = tuple(stack(s) for s in finals)
@@ -105,18 +108,18 @@ class _RNNBase(Module):
             states = tuple(s.reshape(s.shape[0], s.shape[2]) for s in states)
         return x, states
 
-    def _direction(self, x: Tensor, state: tuple, w_ih: Tensor, w_hh: Tensor,
+    def _direction(self, steps: list[Tensor], state: tuple, w_ih: Tensor, w_hh: Tensor,
                    b_ih: Tensor | None, b_hh: Tensor | None, reverse: bool) -> tuple:
-        """Run one direction of one layer over the sequence x (seq, batch, feature)."""
-        gi = F.linear(x, w_ih, b_ih)  # every step's input projection in one matmul
-        steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+        """One direction of one layer over the per-step inputs: (per-step h, final state)."""
+        # the input projection per step, not one matmul for all steps sliced afterwards:
+        # each slice's gradient would be a whole-sequence array, quadratic in the length
         hs = []
-        for t in steps:
-            state = self._step(gi[t], state, w_hh, b_hh)
+        for x in (reversed(steps) if reverse else steps):
+            state = self._step(F.linear(x, w_ih, b_ih), state, w_hh, b_hh)
             hs.append(state[0])
         if reverse:
             hs.reverse()
-        return stack(hs), state
+        return hs, state
 
     def extra_repr(self) -> str:
         """Sizes and the options that differ from their defaults, as in PyTorch."""
