@@ -11,7 +11,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor
+from autograd import Tensor, ops_recurrent
+from autograd.extend import apply
 
 from . import functional as F
 from . import init
@@ -31,14 +32,11 @@ def _rnn_relu_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) 
 
 
 def _lstm_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
-    """Gates i, f, g, o stacked in one matmul; c' = f c + i g, h' = o tanh(c')."""
+    """Gates i, f, g, o stacked in one matmul; c' = σ(f) c + σ(i) tanh(g), h' = σ(o) tanh(c')."""
     h, c = state
     gates = gi + F.linear(h, w_hh, b_hh)
-    n = h.shape[-1]
-    i, f = gates[:, :n].sigmoid(), gates[:, n:2 * n].sigmoid()
-    g, o = gates[:, 2 * n:3 * n].tanh(), gates[:, 3 * n:].sigmoid()
-    c = f * c + i * g
-    return o * c.tanh(), c
+    c = apply(ops_recurrent.lstm_c, gates, c)  # fused: the composition is 14 nodes a step
+    return apply(ops_recurrent.lstm_h, gates, c), c
 
 
 def _gru_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
