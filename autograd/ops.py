@@ -312,4 +312,4 @@ stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
               vjp=lambda g, out, *arrays, axis=0: tuple(
                   x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
 
-from . import ops_recurrent  # noqa: E402,F401  (the fused LSTM primitives register here)
+from .ops_recurrent import lstm_c, lstm_h  # noqa: E402,F401  (fused LSTM primitives)

@@ -11,8 +11,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import _ARRAY, _data, _sigmoid, concatenate
-from .primitive import defop
+from .primitive import OPS, defop
+
+# ops.py imports this module (its last line), so what it shares comes by the registry
+_ARRAY = (np.ndarray, np.generic, float, int)  # what a plain backward pass hands a rule
+
+
+def _data(x):
+    return x if isinstance(x, _ARRAY) else x.data
+
+
+def _sigmoid(x):
+    return OPS["sigmoid"].forward(x) if isinstance(x, _ARRAY) else x.sigmoid()
 
 
 def _tanh(x):
@@ -37,7 +47,7 @@ def _stacked(g, parts: dict):
         return out
     zeros = np.zeros(g.shape, dtype=_data(g).dtype)
     tensor = next(p for p in parts.values() if not isinstance(p, _ARRAY))
-    return tensor._apply(concatenate, *(parts.get(k, zeros) for k in range(4)), axis=-1)
+    return tensor._apply(OPS["concatenate"], *(parts.get(k, zeros) for k in range(4)), axis=-1)
 
 
 def _input_forget(gates):

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograd import Tensor, ops_recurrent
+from autograd import Tensor, ops
 from autograd.extend import apply
 
 from . import functional as F
@@ -35,8 +35,8 @@ def _lstm_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> S
     """Gates i, f, g, o stacked in one matmul; c' = σ(f) c + σ(i) tanh(g), h' = σ(o) tanh(c')."""
     h, c = state
     gates = gi + F.linear(h, w_hh, b_hh)
-    c = apply(ops_recurrent.lstm_c, gates, c)  # fused: the composition is 14 nodes a step
-    return apply(ops_recurrent.lstm_h, gates, c), c
+    c = apply(ops.lstm_c, gates, c)  # fused: the composition is 14 nodes a step
+    return apply(ops.lstm_h, gates, c), c
 
 
 def _gru_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
