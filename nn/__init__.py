@@ -1,6 +1,5 @@
 """Neural networks on the autograd engine: modules, layers, losses, optimizers, training."""
-from . import callbacks, checkpoint, functional, init, metrics, optim, train, utils
-from . import onnx, weights
+from . import callbacks, checkpoint, functional, init, metrics, onnx, optim, train, utils, weights
 from .callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
                         ReduceLROnPlateau, TerminateOnNaN)
 from .data import DataLoader, batches
@@ -8,13 +7,15 @@ from .layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, 
                      Softmax, Tanh)
 from .model import Model, Sequential
 from .module import Module, Parameter
+from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .scalar import MLP, Layer, Neuron
 from .tensorboard import TensorBoard
 from .train import History, Trainer
 
-__all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP", "Linear", "ReLU",
-           "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
-           "Identity", "init", "functional", "optim", "utils", "checkpoint", "batches",
+__all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP",
+           "Linear", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout",
+           "Flatten", "Identity", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+           "init", "functional", "optim", "utils", "checkpoint", "weights", "onnx", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
-           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]
-__all__ += ["TensorBoard", "onnx", "weights"]
+           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
+           "TensorBoard"]

@@ -406,6 +406,27 @@ SPECS: list[OpSpec] = [
            _np_stack, (_REAL,) * 3, _join(True, 3)),
 ]
 
+
+def _lstm_cases() -> st.SearchStrategy[Case]:
+    """gates (*batch, 4 n) and a cell state (*batch, n)."""
+    return st.tuples(testing.shapes(max_dims=2), st.integers(1, 3)).map(
+        lambda bn: (((*bn[0], 4 * bn[1]), (*bn[0], bn[1])), {}))
+
+
+def _np_gates(gates: np.ndarray) -> list[np.ndarray]:
+    return np.split(gates, 4, axis=-1)  # i, f, g, o
+
+
+SPECS += [
+    OpSpec("lstm_c", 2, lambda gates, c: apply(OPS["lstm_c"], gates, c),
+           lambda gates, c: _np_sigmoid(_np_gates(gates)[1]) * c
+           + _np_sigmoid(_np_gates(gates)[0]) * np.tanh(_np_gates(gates)[2]),
+           (_D("lstm_c"),) * 2, _lstm_cases()),
+    OpSpec("lstm_h", 2, lambda gates, c: apply(OPS["lstm_h"], gates, c),
+           lambda gates, c: _np_sigmoid(_np_gates(gates)[3]) * np.tanh(c),
+           (_D("lstm_h"),) * 2, _lstm_cases()),
+]
+
 # ------------------------------------------------------------------------ scalar rules
 _VD = testing.domain
 
