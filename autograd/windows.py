@@ -67,7 +67,7 @@ fold = defop("fold", _fold,
 
 
 def _pad(a, widths, value=0.0):
-    return np.pad(a, widths, constant_values=value)
+    return np.pad(a, widths, constant_values=value) if a.ndim else a.copy()
 
 
 pad = defop("pad", _pad,  # the gradient of the inside is the inside of the gradient

@@ -8,10 +8,16 @@ from .layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, 
 from .model import Model, Sequential
 from .module import Module, Parameter
 from .scalar import MLP, Layer, Neuron
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
+                   MaxPool2d)
+from .embedding import Embedding
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .train import History, Trainer
 
 __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP", "Linear", "ReLU",
            "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
            "Identity", "init", "functional", "optim", "utils", "checkpoint", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
-           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]
+           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
+           "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding"]
