@@ -102,7 +102,9 @@ def _padded(x: Tensor, widths, value: float = 0.0) -> Tensor:
 def _conv(input: Any, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
           dilation: Any, groups: int, n: int, who: str) -> Tensor:
     """N-d convolution (cross-correlation, as PyTorch): im2col windows times the weight."""
-    x, unbatched = _spatial(_tensor(input, weight.dtype), n, who)
+    x = _tensor(input, weight.dtype)
+    given = x.shape
+    x, unbatched = _spatial(x, n, who)
     if weight.ndim != n + 2:
         raise ValueError(f"{who}: expected a {n + 2}-D weight, got shape {weight.shape}")
     out_ch, cg, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
@@ -110,7 +112,7 @@ def _conv(input: Any, weight: Tensor, bias: Tensor | None, stride: Any, padding:
         raise ValueError(f"{who}: groups={groups} must divide the {out_ch} output channels")
     if x.shape[1] != cg * groups:
         raise ValueError(f"{who}: expected input with {cg * groups} channels (weight "
-                         f"{weight.shape}, groups {groups}), got input of shape {x.shape}")
+                         f"{weight.shape}, groups {groups}), got input of shape {given}")
     stride = _tuple(stride, n, "stride", who)
     dilation = _tuple(dilation, n, "dilation", who)
     widths = _padding(padding, kernel, dilation, stride, n, who)
@@ -154,7 +156,9 @@ def _conv_transpose(input: Any, weight: Tensor, bias: Tensor | None, stride: Any
                     who: str) -> Tensor:
     """The adjoint of a strided convolution: zeros between the inputs, then a convolution
     with the kernel flipped and its in/out channels swapped."""
-    x, unbatched = _spatial(_tensor(input, weight.dtype), n, who)
+    x = _tensor(input, weight.dtype)
+    given = x.shape
+    x, unbatched = _spatial(x, n, who)
     if weight.ndim != n + 2:
         raise ValueError(f"{who}: expected a {n + 2}-D weight, got shape {weight.shape}")
     in_ch, og, kernel = weight.shape[0], weight.shape[1], weight.shape[2:]
@@ -162,7 +166,7 @@ def _conv_transpose(input: Any, weight: Tensor, bias: Tensor | None, stride: Any
         raise ValueError(f"{who}: groups={groups} must divide the {in_ch} input channels")
     if x.shape[1] != in_ch:
         raise ValueError(f"{who}: expected input with {in_ch} channels (weight "
-                         f"{weight.shape}), got input of shape {x.shape}")
+                         f"{weight.shape}), got input of shape {given}")
     stride, padding, extra, dilation = (_tuple(v, n, what, who) for v, what in [
         (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"),
         (dilation, "dilation")])
