@@ -77,21 +77,45 @@ pad = defop("pad", _pad,  # the gradient of the inside is the inside of the grad
 
 
 def _max_pool(a, kernel, stride, dilation):
-    return _windows(a, kernel, stride, dilation).max(axis=tuple(range(-len(kernel), 0)))
+    """The running maximum of the strided sub-grids, one per kernel offset (no window copy)."""
+    n = len(kernel)
+    out_sizes = _out_sizes(a.shape[-n:], kernel, stride, dilation)
+    grids = (a[(Ellipsis,) + where] for _, where in _offsets(kernel, out_sizes, stride, dilation))
+    out = next(grids).copy()
+    for grid in grids:
+        np.maximum(out, grid, out=out)
+    return out
 
 
-def _first_max(a, kernel, stride, dilation) -> np.ndarray:
-    """1 at each window's first maximum (in row-major order, as PyTorch picks), else 0."""
-    w = _windows(_data(a), kernel, stride, dilation)
-    flat = w.reshape(w.shape[:-len(kernel)] + (-1,))
-    first = flat.argmax(axis=-1)[..., None] == np.arange(flat.shape[-1])
-    return first.reshape(w.shape).astype(w.dtype)
+def _first_maxima(a, out, kernel, stride, dilation):
+    """(kernel offset, its input slices, where that offset holds its window's first maximum):
+    row-major first, as PyTorch picks among ties."""
+    a, out = _data(a), _data(out)
+    taken = np.zeros(out.shape, dtype=bool)
+    for k, where in _offsets(kernel, out.shape[-len(kernel):], stride, dilation):
+        first = a[(Ellipsis,) + where] == out
+        first &= ~taken
+        taken |= first
+        yield k, where, first
 
 
 def _max_pool_vjp(g, out, a, kernel, stride, dilation):
     n = len(kernel)
-    picked = g.reshape(g.shape + (1,) * n) * _first_max(a, kernel, stride, dilation)
-    return _call(fold, picked, shape=a.shape[-n:], stride=stride, dilation=dilation)
+    maxima = _first_maxima(a, out, kernel, stride, dilation)
+    if not isinstance(g, _ARRAY):  # create_graph: fold the gradient times a one-hot mask
+        mask = np.zeros(out.shape + tuple(kernel), dtype=a.dtype)
+        for k, _, first in maxima:
+            mask[(Ellipsis,) + (slice(None),) * n + k] = first
+        picked = g.reshape(g.shape + (1,) * n) * mask
+        return _call(fold, picked, shape=a.shape[-n:], stride=stride, dilation=dilation)
+    total = np.zeros_like(a)  # in a's memory layout, so the next rule's operands match
+    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    for _, where, first in maxima:
+        if disjoint:  # each input is in one window at most: write, don't add
+            np.multiply(g, first, out=total[(Ellipsis,) + where])
+        else:
+            total[(Ellipsis,) + where] += g * first
+    return total
 
 
 max_pool = defop("max_pool", _max_pool, _max_pool_vjp,

@@ -12,7 +12,6 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before numpy loads its BLAS
 
-import statistics  # noqa: E402
 import time  # noqa: E402
 from typing import Callable, Sequence  # noqa: E402
 
@@ -169,9 +168,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows = measure(64, torch, args.repeats, 0.002 if args.quick else 0.05)
     print(common.table(["variant", "µs / step", "spread µs (min..max)", "/ numpy", "/ torch"],
                        rows) + "\n")
-    print(f"- load average at end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}; "
-          f"spread of ours: {statistics.pstdev([r[1] for r in rows]):.0f} µs across variants\n")
-
+    print(f"- load average (1, 5, 15 min) at end: "
+          f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
 
 if __name__ == "__main__":
     main()
