@@ -67,7 +67,10 @@ fold = defop("fold", _fold,
 
 
 def _pad(a, widths, value=0.0):
-    return np.pad(a, widths, constant_values=value) if a.ndim else a.copy()
+    """`a` inside a border of `value` (np.pad's constant mode, without its overhead)."""
+    out = np.full(tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths)), value, a.dtype)
+    out[tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, widths))] = a
+    return out
 
 
 pad = defop("pad", _pad,  # the gradient of the inside is the inside of the gradient

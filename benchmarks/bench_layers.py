@@ -45,7 +45,8 @@ def numpy_step(x, y, params) -> Step:
     rows = np.arange(n)
 
     def step() -> float:
-        xp = np.pad(x[:, 0], ((0, 0), (1, 1), (1, 1)))
+        xp = np.zeros((n, 10, 10))
+        xp[:, 1:-1, 1:-1] = x[:, 0]
         s = xp.strides
         cols = np.lib.stride_tricks.as_strided(xp, (n, 8, 8, 3, 3), s[:3] + s[1:])
         cols = cols.reshape(n * 64, 9)
