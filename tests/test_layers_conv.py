@@ -115,6 +115,8 @@ def test_pools_match_loops(k, s, data):
                                   _loop_pool(x, k, s, p, np.max, -np.inf))
     np.testing.assert_allclose(nn.AvgPool2d(k, s, p)(Tensor(x)).data,
                                _loop_pool(x, k, s, p, np.mean, 0.0), atol=1e-12)
+    np.testing.assert_allclose(nn.AvgPool2d(k, s, p, count_include_pad=False)(Tensor(x)).data,
+                               _loop_pool(x, k, s, p, np.nanmean, np.nan), atol=1e-12)
     assert gradcheck(lambda t: F.max_pool2d(t, k, s, p), [x])
     assert gradcheck(lambda t: F.avg_pool2d(t, k, s, p, count_include_pad=False), [x])
 
