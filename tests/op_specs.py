@@ -341,70 +341,17 @@ VALUE_SPECS: list[ValueSpec] = [
 
 
 # ------------------------------------------------------------------------ window primitives
-@st.composite
-def _window_params(draw: Callable) -> tuple[Shape, dict[str, Any]]:
-    """Leading axes, then 1 or 2 windowed axes each at least one dilated kernel long."""
-    n = draw(st.integers(1, 2))
-    lead = draw(testing.shapes(min_dims=0, max_dims=2, max_side=2))
-    kernel = tuple(draw(st.integers(1, 3)) for _ in range(n))
-    stride = tuple(draw(st.integers(1, 3)) for _ in range(n))
-    dilation = tuple(draw(st.integers(1, 2)) for _ in range(n))
-    sizes = tuple(d * (k - 1) + 1 + draw(st.integers(0, 3)) for k, d in zip(kernel, dilation))
-    return (*lead, *sizes), {"kernel": kernel, "stride": stride, "dilation": dilation}
-
-
-def _window_index(sizes: Shape, kernel: Shape, stride: Shape, dilation: Shape) -> tuple:
-    """Index arrays broadcasting to (*out, *kernel): out[o, k] reads o * stride + k * dilation."""
-    n, index = len(kernel), []
-    for i, (size, k, s, d) in enumerate(zip(sizes, kernel, stride, dilation)):
-        o = np.arange((size - d * (k - 1) - 1) // s + 1)
-        shape = [1] * (2 * n)
-        shape[i], shape[n + i] = len(o), k
-        index.append((o[:, None] * s + np.arange(k)[None, :] * d).reshape(
-            [len(o) if j == i else k if j == n + i else 1 for j in range(2 * n)]))
-    return (Ellipsis, *index)
-
-
-def _np_windows(a: np.ndarray, kernel, stride, dilation) -> np.ndarray:
-    return a[_window_index(a.shape[-len(kernel):], kernel, stride, dilation)]
-
-
-def _np_fold(g: np.ndarray, shape, stride, dilation) -> np.ndarray:
-    n = len(shape)
-    out = np.zeros(g.shape[:-2 * n] + tuple(shape))
-    np.add.at(out, _window_index(shape, g.shape[-n:], stride, dilation), g)
-    return out
-
-
-def _fold_case(params: tuple[Shape, dict[str, Any]]) -> Case:
-    shape, kw = params
-    n = len(kw["kernel"])
-    windows_shape = _np_windows(np.empty(shape), **kw).shape
-    return (windows_shape,), {"shape": shape[-n:], "stride": kw["stride"],
-                              "dilation": kw["dilation"]}
-
-
-@st.composite
-def _pad(draw: Callable) -> Case:
-    shape = draw(testing.shapes())
-    widths = tuple((draw(st.integers(0, 2)), draw(st.integers(0, 2))) for _ in shape)
-    return (shape,), {"widths": widths, "value": draw(testing.floats(-2.0, 2.0))}
-
-
-def _np_pad(a: np.ndarray, widths, value) -> np.ndarray:
-    out = np.full(tuple(n + lo + hi for n, (lo, hi) in zip(a.shape, widths)), value)
-    out[tuple(slice(lo, lo + n) for n, (lo, _) in zip(a.shape, widths))] = a
-    return out
-
+from window_specs import (fold_case, np_fold, np_pad, np_windows, pad_cases,  # noqa: E402
+                          window_params)
 
 SPECS += [
     OpSpec("pad", 1, lambda a, widths, value: apply(OPS["pad"], a, widths=widths, value=value),
-           _np_pad, (_REAL,), _pad()),
-    OpSpec("windows", 1, lambda a, **kw: apply(OPS["windows"], a, **kw), _np_windows,
-           (_REAL,), _window_params().map(lambda p: ((p[0],), p[1]))),
-    OpSpec("fold", 1, lambda a, **kw: apply(OPS["fold"], a, **kw), _np_fold, (_REAL,),
-           _window_params().map(_fold_case)),
+           np_pad, (_REAL,), pad_cases()),
+    OpSpec("windows", 1, lambda a, **kw: apply(OPS["windows"], a, **kw), np_windows,
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1]))),
+    OpSpec("fold", 1, lambda a, **kw: apply(OPS["fold"], a, **kw), np_fold, (_REAL,),
+           window_params().map(fold_case)),
     OpSpec("max_pool", 1, lambda a, **kw: apply(OPS["max_pool"], a, **kw),
-           lambda a, **kw: _np_windows(a, **kw).max(axis=tuple(range(-len(kw["kernel"]), 0))),
-           (_REAL,), _window_params().map(lambda p: ((p[0],), p[1])), distinct=True),
+           lambda a, **kw: np_windows(a, **kw).max(axis=tuple(range(-len(kw["kernel"]), 0))),
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1])), distinct=True),
 ]

@@ -156,7 +156,8 @@ def test_conv_init_is_pytorchs_bound_and_reproducible():
     assert layer.weight.shape == (8, 2, 3, 3) and layer.bias.shape == (8,)
     assert np.abs(layer.weight.data).max() <= bound and np.abs(layer.bias.data).max() <= bound
     assert np.abs(layer.weight.data).max() > 0.9 * bound
-    np.testing.assert_array_equal(layer.weight.data, nn.Conv2d(4, 8, 3, groups=2, rng=1).weight.data)
+    again = nn.Conv2d(4, 8, 3, groups=2, rng=1)
+    np.testing.assert_array_equal(layer.weight.data, again.weight.data)
     t = nn.ConvTranspose2d(4, 6, 2, groups=2, rng=0)
     assert t.weight.shape == (4, 3, 2, 2)
     assert np.abs(t.weight.data).max() <= 1 / math.sqrt(3 * 4)
