@@ -312,4 +312,4 @@ stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
               vjp=lambda g, out, *arrays, axis=0: tuple(
                   x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
 
-from . import windows  # noqa: E402,F401  (conv and pool primitives register here)
+from .windows import fold, max_pool, pad, windows  # noqa: E402,F401  (conv, pooling)

@@ -11,13 +11,19 @@ from __future__ import annotations
 import itertools
 import numpy as np
 
-from .ops import _ARRAY, _data
 from .primitive import defop
+
+# ops.py re-exports these primitives, so this module imports only the record (no cycle)
+
+
+def _data(x):
+    """The array inside `x` (an array in plain backward, a Tensor under create_graph)."""
+    return x if isinstance(x, np.ndarray) else x.data
 
 
 def _call(prim, x, **consts):
     """`prim` on an array (plain backward) or on a Tensor (create_graph)."""
-    return prim.forward(x, **consts) if isinstance(x, _ARRAY) else x._apply(prim, x, **consts)
+    return prim.forward(x, **consts) if isinstance(x, np.ndarray) else x._apply(prim, x, **consts)
 
 
 def _out_sizes(sizes, kernel, stride, dilation) -> tuple:
@@ -105,7 +111,7 @@ def _first_maxima(a, out, kernel, stride, dilation):
 def _max_pool_vjp(g, out, a, kernel, stride, dilation):
     n = len(kernel)
     maxima = _first_maxima(a, out, kernel, stride, dilation)
-    if not isinstance(g, _ARRAY):  # create_graph: fold the gradient times a one-hot mask
+    if not isinstance(g, np.ndarray):  # create_graph: fold the gradient times a one-hot mask
         mask = np.zeros(out.shape + tuple(kernel), dtype=a.dtype)
         for k, _, first in maxima:
             mask[(Ellipsis,) + (slice(None),) * n + k] = first

@@ -13,10 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from autograd import Tensor, ops, where
-from autograd.tensor import apply
-from autograd.windows import max_pool as _max_pool_op
-from autograd.windows import pad as _pad_op
-from autograd.windows import windows as _windows_op
+from autograd.extend import apply
 
 __all__ = ["pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
            "adaptive_avg_pool2d", "batch_norm", "layer_norm", "embedding", "one_hot"]
@@ -49,7 +46,7 @@ def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float = 0
         grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in widths)
         if any(lo < 0 or hi < 0 for lo, hi in widths):
             x = x[crop]
-        return apply(_pad_op, x, widths=grow, value=value) if any(map(any, grow)) else x
+        return apply(ops.pad, x, widths=grow, value=value) if any(map(any, grow)) else x
     if mode not in _NP_MODES:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
                          f"got {mode!r}")
@@ -96,7 +93,7 @@ def _check_fits(x: Tensor, widths, kernel, dilation, who: str) -> None:
 def _padded(x: Tensor, widths, value: float = 0.0) -> Tensor:
     if not any(map(any, widths)):
         return x
-    return apply(_pad_op, x, widths=((0, 0), (0, 0)) + tuple(widths), value=value)
+    return apply(ops.pad, x, widths=((0, 0), (0, 0)) + tuple(widths), value=value)
 
 
 def _conv(input: Any, weight: Tensor, bias: Tensor | None, stride: Any, padding: Any,
@@ -117,7 +114,7 @@ def _conv(input: Any, weight: Tensor, bias: Tensor | None, stride: Any, padding:
     dilation = _tuple(dilation, n, "dilation", who)
     widths = _padding(padding, kernel, dilation, stride, n, who)
     _check_fits(x, widths, kernel, dilation, who)
-    w = apply(_windows_op, _padded(x, widths), kernel=tuple(kernel), stride=stride,
+    w = apply(ops.windows, _padded(x, widths), kernel=tuple(kernel), stride=stride,
               dilation=dilation)  # (N, C, *out, *kernel)
     batch, out = x.shape[0], w.shape[2:2 + n]
     rows = batch * math.prod(out)
@@ -217,7 +214,7 @@ def max_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     x, unbatched = _spatial(_tensor(input), 2, who)
     dilation = _tuple(dilation, 2, "dilation", who)
     kernel, stride, widths = _pool_args(x, kernel_size, stride, padding, dilation, who)
-    y = apply(_max_pool_op, _padded(x, widths, -np.inf), kernel=kernel, stride=stride,
+    y = apply(ops.max_pool, _padded(x, widths, -np.inf), kernel=kernel, stride=stride,
               dilation=dilation)
     return y.reshape(y.shape[1:]) if unbatched else y
 
@@ -229,14 +226,14 @@ def avg_pool2d(input: Any, kernel_size: Any, stride: Any = None, padding: Any = 
     x, unbatched = _spatial(_tensor(input), 2, who)
     kernel, stride, widths = _pool_args(x, kernel_size, stride, padding, (1, 1), who)
     consts = dict(kernel=kernel, stride=stride, dilation=(1, 1))
-    total = apply(_windows_op, _padded(x, widths), **consts).sum(axis=(-2, -1))
+    total = apply(ops.windows, _padded(x, widths), **consts).sum(axis=(-2, -1))
     if divisor_override:
         count: Any = divisor_override
     elif count_include_pad:
         count = kernel[0] * kernel[1]
     else:  # how many real (unpadded) inputs each window covers
         ones = np.pad(np.ones(x.shape[2:], x.dtype), widths)
-        count = _windows_op.forward(ones, **consts).sum(axis=(-2, -1))
+        count = ops.windows.forward(ones, **consts).sum(axis=(-2, -1))
     y = total * (1.0 / np.asarray(count, x.dtype))
     return y.reshape(y.shape[1:]) if unbatched else y
 
