@@ -313,3 +313,4 @@ stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
                   x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
 
 from .ops_recurrent import lstm_c, lstm_h  # noqa: E402,F401  (fused LSTM primitives)
+from .windows import fold, max_pool, pad, windows  # noqa: E402,F401  (conv, pooling)

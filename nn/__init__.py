@@ -10,6 +10,10 @@ from .module import Module, Parameter
 from .recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
 from .scalar import MLP, Layer, Neuron
 from .tensorboard import TensorBoard
+from .conv import (AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d,
+                   MaxPool2d)
+from .embedding import Embedding
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .train import History, Trainer
 
 __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "Layer", "MLP",
@@ -18,4 +22,5 @@ __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "L
            "init", "functional", "optim", "utils", "checkpoint", "weights", "onnx", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
            "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
-           "TensorBoard"]
+           "TensorBoard", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
+           "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding"]

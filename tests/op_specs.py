@@ -478,3 +478,20 @@ VALUE_SPECS: list[ValueSpec] = [
     ValueSpec("dot", 5, lambda w0, w1, x0, x1, b: Value.dot([w0, w1], [x0, x1], b),
               lambda w0, w1, x0, x1, b: math.fsum([w0 * x0, w1 * x1, b]), (_VD("dot"),) * 5),
 ]
+
+
+# ------------------------------------------------------------------------ window primitives
+from window_specs import (fold_case, np_fold, np_pad, np_windows, pad_cases,  # noqa: E402
+                          window_params)
+
+SPECS += [
+    OpSpec("pad", 1, lambda a, widths, value: apply(OPS["pad"], a, widths=widths, value=value),
+           np_pad, (_REAL,), pad_cases()),
+    OpSpec("windows", 1, lambda a, **kw: apply(OPS["windows"], a, **kw), np_windows,
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1]))),
+    OpSpec("fold", 1, lambda a, **kw: apply(OPS["fold"], a, **kw), np_fold, (_REAL,),
+           window_params().map(fold_case)),
+    OpSpec("max_pool", 1, lambda a, **kw: apply(OPS["max_pool"], a, **kw),
+           lambda a, **kw: np_windows(a, **kw).max(axis=tuple(range(-len(kw["kernel"]), 0))),
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1])), distinct=True),
+]
