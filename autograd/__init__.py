@@ -4,9 +4,12 @@ from .extend import primitive
 from .primitive import Primitive
 from .tensor import Tensor, concatenate, maximum, minimum, stack, where
 from .value import Value
-
-cat = concatenate
+from .factories import (arange, empty, eye, full, full_like, linspace, ones, ones_like, rand,
+                        rand_like, randint, randn, randn_like, tensor, zeros, zeros_like)
+from .tensor_fns import bmm, cat, concat, einsum, one_hot, outer, pad
 
 __all__ = ["Value", "Tensor", "grad", "no_grad", "enable_grad", "is_grad_enabled",
-           "primitive", "Primitive", "concatenate", "cat", "stack", "where", "maximum",
-           "minimum"]
+           "primitive", "Primitive", "concatenate", "cat", "concat", "stack", "where",
+           "maximum", "minimum", "tensor", "zeros", "ones", "full", "empty", "arange",
+           "linspace", "eye", "rand", "randn", "randint", "zeros_like", "ones_like", "full_like",
+           "rand_like", "randn_like", "einsum", "outer", "bmm", "one_hot", "pad"]
