@@ -103,9 +103,13 @@ def _masked(x, keep, fill=0.0):
     return np.where(keep, x, fill) if isinstance(x, _ARRAY) else x.where(keep, fill)
 
 
-def _pow_vjp_base(g, out, a, b):  # b a^(b-1), and 0 where b == 0 (also at a == 0, as torch)
+def _pow_vjp_base(g, out, a, b):
+    """b a^(b-1), and 0 where b == 0 also at a == 0 (as torch; 0 · 0⁻¹ would be nan).
+
+    Only the points a == b == 0 are masked, so the rule stays smooth in b elsewhere.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        return g * _masked(b * a ** (b - 1), _data(b) != 0)
+        return g * _masked(b * a ** (b - 1), (_data(b) != 0) | (_data(a) != 0))
 
 
 def _pow_vjp_exponent(g, out, a, b):

@@ -16,7 +16,7 @@ from . import ops
 from .graph import Node, _mode, backprop
 from .ops_math import remainder
 from .primitive import Primitive
-from .tensor_args import _axis, _data, _dtype, _index
+from .tensor_args import TwoSteps, _axis, _data, _dtype, _index
 from .tensor_convert import TensorConvert
 from .tensor_math import TensorMath
 from .tensor_reduce import TensorReduce
@@ -152,8 +152,8 @@ class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
                                "__setitem__: in-place assignment into a tensor on the graph "
                                "is not supported; build a new tensor (where, scatter)")
         index = _index(index, self.ndim)
-        target = self.data if not isinstance(index, list) else self.data[index[0]]
-        target[index[-1] if isinstance(index, list) else index] = _data(value)
+        target = self.data if not isinstance(index, TwoSteps) else self.data[index[0]]
+        target[index[-1] if isinstance(index, TwoSteps) else index] = _data(value)
 
     # ---------------------------------------------------------------- graph
     def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
@@ -234,10 +234,10 @@ def _describe(prim: Primitive, arrays: list, consts: dict, error: Exception) -> 
     shapes = [tuple(np.shape(a)) for a in arrays]
     context = prim.error.format(*shapes, **consts) if prim.error else \
         "inputs of shapes " + ", ".join(str(s) for s in shapes) if shapes else "no inputs"
-    reason = str(error)
-    if reason.startswith(f"{prim.name}:"):
-        return reason
-    return f"{prim.name}: {reason[0].lower() + reason[1:] if reason else 'failed'} ({context})"
+    reason = str(error) or "failed"
+    if not reason.startswith(f"{prim.name}:"):  # numpy's own messages may name the op
+        reason = f"{prim.name}: {reason[0].lower() + reason[1:]}"
+    return f"{reason} ({context})"
 
 
 def _raise(prim: Primitive, arrays: list, consts: dict, error: Exception):

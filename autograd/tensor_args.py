@@ -62,16 +62,20 @@ def _is_int(p: Any) -> bool:
     return isinstance(p, (int, np.integer)) and not isinstance(p, (bool, np.bool_))
 
 
+class TwoSteps(tuple):
+    """(integers first, the rest second): an index that torch applies in two steps."""
+
+
 def _index(index: Any, ndim: int) -> Any:
     """An index with Tensors replaced by arrays, under torch's rule for integers.
 
     torch applies an integer as a basic index even beside an index array (numpy counts it as
     advanced and may move the array's axes to the front): `x[1, :, idx]` on (2, 3, 4) is
-    (3, 2) in torch, (2, 3) in numpy. Such a mix comes back as a list of two numpy indices,
+    (3, 2) in torch, (2, 3) in numpy. Such a mix comes back as `TwoSteps`, two numpy indices
     applied one after the other: the integers first, then the rest.
     """
     if not isinstance(index, tuple):
-        return _data(index)
+        return np.asarray(index) if isinstance(index, list) else _data(index)
     parts = tuple(p.data if _is_tensor(p) else np.asarray(p) if isinstance(p, list) else p
                   for p in index)
     arrays = [p for p in parts if isinstance(p, np.ndarray) and p.ndim > 0]
@@ -88,7 +92,7 @@ def _index(index: Any, ndim: int) -> Any:
             wide = p.ndim if isinstance(p, np.ndarray) and p.dtype == bool else 1
             first.extend([slice(None)] * wide if p is not Ellipsis else [Ellipsis])
             second.append(p)
-    return [tuple(first), tuple(second)]
+    return TwoSteps((tuple(first), tuple(second)))
 
 
 def _where(t: Any, condition: Any, a: Any, b: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import ops
-from .tensor_args import _axis_index, _data, _dims, _index, _where
+from .tensor_args import TwoSteps, _axis_index, _data, _dims, _index, _where
 
 
 
@@ -179,7 +179,7 @@ class TensorShape:
     # ---------------------------------------------------------------- indexing
     def __getitem__(self, index) -> Tensor:
         index = _index(index, self.ndim)
-        if isinstance(index, list):  # torch's integer-beside-array rule: two steps
+        if isinstance(index, TwoSteps):  # torch's integer-beside-array rule: two steps
             return self._apply(ops.getitem, self._apply(ops.getitem, self, index=index[0]),
                                index=index[1])
         return self._apply(ops.getitem, self, index=index)

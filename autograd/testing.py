@@ -78,7 +78,7 @@ AVOID: dict[str, tuple[tuple[float, ...], float]] = {
     "div": ((0.0,), 0.5),
     "clip": ((-1.0, 1.0), 0.05),
     "maximum": ((0.0,), 1.0), "minimum": ((0.0,), 1.0),
-    "rounding": (tuple(k / 2 for k in range(-10, 11)), 0.05),
+    "rounding": (tuple(k / 2 for k in range(-10, 11)), 0.125),
     # |a| >= 0.2 and |b| in [1, 2]: a / b keeps off the integers where the quotient steps
     "fmod": ((0.0,), 0.2), "remainder": ((0.0,), 0.2),
 }
