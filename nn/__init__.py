@@ -2,6 +2,8 @@
 from . import callbacks, checkpoint, functional, init, metrics, optim, train, utils
 from .callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
                         ReduceLROnPlateau, TerminateOnNaN)
+from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+                          Mish, ReLU6, SiLU, Softmin, Softplus, Softsign)
 from .data import DataLoader, batches
 from .layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid,
                      Softmax, Tanh)
@@ -14,4 +16,6 @@ __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "L
            "LeakyReLU", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "Dropout", "Flatten",
            "Identity", "init", "functional", "optim", "utils", "checkpoint", "batches",
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
-           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau"]
+           "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
+           "GELU", "SiLU", "ELU", "SELU", "CELU", "Mish", "Softsign", "Hardtanh", "Hardsigmoid",
+           "Hardswish", "ReLU6", "LogSigmoid", "Softplus", "Softmin"]
