@@ -268,5 +268,5 @@ class TensorMath:
         return self.hardtanh(-3.0, 3.0) * (1 / 6) + 0.5
 
     def hardswish(self) -> Tensor:
-        """x relu6(x + 3) / 6; torch's gradient at ±3 is -1/2 and 3/2."""
-        return self * ((self + 3.0).clip(0.0, 6.0) * (1 / 6))
+        """x relu6(x + 3) / 6; the gradient at -3 and 3 is 0 and 1 (torch's)."""
+        return self * self.hardsigmoid()
