@@ -16,7 +16,7 @@ from . import ops
 from .graph import Node, _mode, backprop
 from .ops_math import remainder
 from .primitive import Primitive
-from .tensor_args import TwoSteps, _axis, _data, _dtype, _index
+from .tensor_args import TwoSteps, _axis, _axis_index, _data, _dtype, _index
 from .tensor_convert import TensorConvert
 from .tensor_math import TensorMath
 from .tensor_reduce import TensorReduce
@@ -57,7 +57,7 @@ class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
     dtype = property(lambda self: self.data.dtype)
-    size = property(lambda self: self.data.size)
+    size = property(lambda self: _Size(self.data.size, self.data.shape))
     T = property(lambda self: self.permute(*reversed(range(self.ndim))))
     mT = property(lambda self: self.transpose(-2, -1))
 
@@ -210,6 +210,21 @@ class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
         grad = ", requires_grad=True" if self.requires_grad else ""
         dtype = f", dtype={self.dtype}" if self.dtype != np.float64 else ""
         return f"Tensor({body}{dtype}{grad})"
+
+
+class _Size(int):
+    """The element count (numpy's `size`) that, called, is torch's `size(dim=None)`."""
+
+    def __new__(cls, count: int, shape: tuple) -> "_Size":
+        out = super().__new__(cls, count)
+        out._shape = shape
+        return out
+
+    def __call__(self, dim: int | None = None) -> tuple | int:
+        """The shape, or the length of axis `dim`."""
+        if dim is None:
+            return self._shape
+        return self._shape[_axis_index(dim, len(self._shape), "size")]
 
 
 _new = object.__new__

@@ -6,17 +6,13 @@ from typing import Any
 import numpy as np
 
 from .ops_math import astype
-from .tensor_args import _axis_index, _dims, _dtype
+from .tensor_args import _dims, _dtype
 
 
 class TensorConvert:
     """Mixin of Tensor: shape facts and dtype conversions."""
 
     __slots__ = ()
-
-    def size(self, dim: int | None = None) -> tuple | int:
-        """The shape, or the length of axis `dim` (PyTorch's `size()`; `.numel()` counts)."""
-        return self.shape if dim is None else self.shape[_axis_index(dim, self.ndim, "size")]
 
     def numel(self) -> int:
         """How many elements the tensor holds."""
@@ -73,7 +69,9 @@ class TensorConvert:
 
     def contiguous(self) -> Tensor:
         """The tensor with C-ordered data (itself when it already is)."""
-        return self if self.data.flags.c_contiguous else self.clone()
+        if self.data.flags.c_contiguous:
+            return self
+        return self.reshape(-1).reshape(self.shape)  # flattening copies in C order
 
 
     def new_tensor(self, data: Any, dtype: Any = None) -> Tensor:
