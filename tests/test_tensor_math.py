@@ -185,3 +185,9 @@ def test_predicates_and_isclose():
     assert x.isfinite().tolist() == [False, False, True]
     assert Tensor([1.0, 2.0]).isclose(Tensor([1.0 + 1e-9, 2.1])).tolist() == [True, False]
     assert math.isclose(Tensor([100.0]).nan_to_num().item(), 100.0)
+
+
+def test_elu_family_has_no_overflow_in_the_unused_branch():
+    x = Tensor([1000.0, -1000.0], requires_grad=True)
+    (x.elu() + x.selu() + x.celu(0.5)).sum().backward()
+    assert np.all(np.isfinite(x.grad)) and x.grad[0] > 0
