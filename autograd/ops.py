@@ -48,11 +48,8 @@ def _permute(x, axes):
     return np.transpose(x, axes) if isinstance(x, _ARRAY) else x.permute(*axes)
 
 
-def _log_positive(x):
-    """ln x where x > 0, else 0 (the exponent's gradient at a non-positive base)."""
-    if isinstance(x, _ARRAY):
-        return np.log(np.where(x > 0, x, 1))
-    return x.where(x.data > 0, 1.0).log()
+def _log(x):
+    return np.log(x) if isinstance(x, _ARRAY) else x.log()
 
 
 def _as(weights, like) -> np.ndarray:
@@ -101,9 +98,28 @@ mul = defop("mul", np.multiply,  # d(ab) = b da + a db
 div = defop("div", np.divide,  # d(a/b) = da / b - a/b² db
             lambda g, out, a, b: g / b,
             lambda g, out, a, b: -g * out / b, label="/")
+def _masked(x, keep, fill=0.0):
+    """x where the constant mask `keep` holds, else `fill`."""
+    return np.where(keep, x, fill) if isinstance(x, _ARRAY) else x.where(keep, fill)
+
+
+def _pow_vjp_base(g, out, a, b):
+    """b a^(b-1), and 0 where b == 0 also at a == 0 (as torch; 0 · 0⁻¹ would be nan).
+
+    Only the points a == b == 0 are masked, so the rule stays smooth in b elsewhere.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * _masked(b * a ** (b - 1), (_data(b) != 0) | (_data(a) != 0))
+
+
+def _pow_vjp_exponent(g, out, a, b):
+    """a^b ln a, as torch: 0 at a == 0 <= b, -inf at a == 0 > b, nan for a < 0 (ln a)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return g * _masked(out * _log(a), ~((_data(a) == 0) & (_data(b) >= 0)))
+
+
 power = defop("pow", np.power,  # d(a^b) = b a^(b-1) da + a^b ln(a) db
-              lambda g, out, a, b: g * b * a ** (b - 1),
-              lambda g, out, a, b: g * out * _log_positive(a), label="**")
+              _pow_vjp_base, _pow_vjp_exponent, label="**")
 
 
 def _pick(x, y, out):
@@ -184,7 +200,13 @@ leaky_relu = defop("leaky_relu", lambda a, slope=0.01: np.where(a > 0, a, a * sl
                    lambda g, out, a, slope=0.01: g * _as(np.where(_data(a) > 0, 1, slope), a))
 softplus = defop("softplus", lambda a: np.logaddexp(0, a),  # log(1 + eᵃ), stable
                  lambda g, out, a: g * _sigmoid(a))
-clip = defop("clip", lambda a, low=None, high=None: np.clip(a, low, high),
+def _clip(a, low=None, high=None):
+    if low is None and high is None:
+        raise ValueError("clip: at least one of min and max must be given, got neither")
+    return np.clip(a, low, high)
+
+
+clip = defop("clip", _clip,
              lambda g, out, a, low=None, high=None: g * (
                  (_data(a) >= (-np.inf if low is None else low))
                  & (_data(a) <= (np.inf if high is None else high))))
@@ -216,12 +238,14 @@ def _logsumexp_vjp(g, out, a, axis=None, keepdims=False):  # d lse = softmax(a) 
 
 
 def _mean_vjp(g, out, a, axis=None, keepdims=False):  # each element gets g / count
-    return _expand(_keepdims(g * (out.size / a.size), a.shape, axis, keepdims), a.shape)
+    share = out.size / a.size if a.size else 0.0  # an empty input gets an empty gradient
+    return _expand(_keepdims(g * share, a.shape, axis, keepdims), a.shape)
 
 
-def _mean(a, axis=None, keepdims=False):
+def _mean(a, axis=None, keepdims=False):  # over an empty axis: 0 / 0 = nan, as torch
     total = np.add.reduce(a, axis, keepdims=keepdims)
-    return total / max(a.size // max(total.size, 1), 1)
+    with np.errstate(invalid="ignore"):
+        return total / (a.size // total.size if total.size else 1)
 
 
 sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.add.reduce(a, axis, keepdims=keepdims),

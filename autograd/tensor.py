@@ -1,23 +1,29 @@
 """`Tensor`: a numpy array on the shared graph, shaped like PyTorch's tensor.
 
-Every method is a one-liner over a primitive in ops.py; `apply` runs the forward, and
+Every method is a one-liner over a primitive in ops.py (or a composition of them); the
+methods are grouped in mixins: elementwise math (tensor_math), shape and indexing
+(tensor_shape), reductions and scans (tensor_reduce). `apply` runs the forward, and
 `_parent_grads` runs the rules and sums each gradient back to its input's shape.
 """
 from __future__ import annotations
 
 import operator
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 import numpy as np
 
 from . import ops
 from .graph import Node, _mode, backprop
+from .ops_math import remainder
 from .primitive import Primitive
+from .tensor_args import TwoSteps, _axis, _axis_index, _data, _dtype, _index
+from .tensor_convert import TensorConvert
+from .tensor_math import TensorMath
+from .tensor_reduce import TensorReduce
+from .tensor_shape import TensorShape
 
-Axis = int | Sequence[int] | None
 
-
-class Tensor(Node):
+class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
     """An n-dimensional array (float64 unless told otherwise) that records its graph."""
 
     __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_prim", "_ctx")
@@ -51,12 +57,18 @@ class Tensor(Node):
     shape = property(lambda self: self.data.shape)
     ndim = property(lambda self: self.data.ndim)
     dtype = property(lambda self: self.data.dtype)
-    size = property(lambda self: self.data.size)
+    size = property(lambda self: _Size(self.data.size, self.data.shape))
     T = property(lambda self: self.permute(*reversed(range(self.ndim))))
     mT = property(lambda self: self.transpose(-2, -1))
 
     def __len__(self) -> int:
         return len(self.data)
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            amount = "no values" if self.data.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+        return bool(self.data)
 
     def item(self) -> float:
         """The single number in a one-element tensor."""
@@ -71,7 +83,7 @@ class Tensor(Node):
 
     def astype(self, dtype: Any) -> Tensor:
         """A new leaf with the data cast to `dtype`."""
-        return Tensor(self.data.astype(dtype), requires_grad=self.requires_grad)
+        return Tensor(self.data.astype(_dtype(dtype)), requires_grad=self.requires_grad)
 
     def detach(self) -> Tensor:
         """The same data as a new leaf, cut from the graph."""
@@ -106,107 +118,42 @@ class Tensor(Node):
     def __neg__(self): return apply(ops.neg, self)
     def __pos__(self): return self
 
-    # comparisons give constant boolean tensors; == stays identity so tensors can be keys
-    def __lt__(self, other): return Tensor._make(self.data < _data(other))
-    def __le__(self, other): return Tensor._make(self.data <= _data(other))
-    def __gt__(self, other): return Tensor._make(self.data > _data(other))
-    def __ge__(self, other): return Tensor._make(self.data >= _data(other))
+    def __floordiv__(self, other): return _constant_op(np.floor_divide, self, other)
+    def __rfloordiv__(self, other): return _constant_op(np.floor_divide, other, self)
+    def __mod__(self, other): return apply(remainder, self, other)
+    def __rmod__(self, other): return apply(remainder, other, self)
 
-    # ---------------------------------------------------------------- elementwise
-    def exp(self) -> Tensor: return apply(ops.exp, self)
-    def log(self) -> Tensor: return apply(ops.log, self)
-    def sqrt(self) -> Tensor: return apply(ops.sqrt, self)
-    def abs(self) -> Tensor: return apply(ops.absolute, self)
-    __abs__ = abs
-    def sin(self) -> Tensor: return apply(ops.sin, self)
-    def cos(self) -> Tensor: return apply(ops.cos, self)
-    def tanh(self) -> Tensor: return apply(ops.tanh, self)
-    def sigmoid(self) -> Tensor: return apply(ops.sigmoid, self)
-    def relu(self) -> Tensor: return apply(ops.relu, self)
-    def softplus(self) -> Tensor: return apply(ops.softplus, self)
+    # comparisons and bitwise operators give constant tensors; hashing stays identity, so
+    # tensors stay usable as dict keys and set members (a dict compares keys with `is` first)
+    def __eq__(self, other): return _constant_op(np.equal, self, other)  # type: ignore
+    def __ne__(self, other): return _constant_op(np.not_equal, self, other)  # type: ignore
+    def __lt__(self, other): return _constant_op(np.less, self, other)
+    def __le__(self, other): return _constant_op(np.less_equal, self, other)
+    def __gt__(self, other): return _constant_op(np.greater, self, other)
+    def __ge__(self, other): return _constant_op(np.greater_equal, self, other)
+    __hash__ = Node.__hash__
+    def __and__(self, other): return _bitwise(np.bitwise_and, self, other)
+    def __rand__(self, other): return _bitwise(np.bitwise_and, other, self)
+    def __or__(self, other): return _bitwise(np.bitwise_or, self, other)
+    def __ror__(self, other): return _bitwise(np.bitwise_or, other, self)
+    def __xor__(self, other): return _bitwise(np.bitwise_xor, self, other)
+    def __rxor__(self, other): return _bitwise(np.bitwise_xor, other, self)
+    def __invert__(self): return _bitwise(np.invert, self)
+    def __lshift__(self, other): return _bitwise(np.left_shift, self, other, kinds="integer")
+    def __rlshift__(self, other): return _bitwise(np.left_shift, other, self, kinds="integer")
+    def __rshift__(self, other): return _bitwise(np.right_shift, self, other, kinds="integer")
+    def __rrshift__(self, other): return _bitwise(np.right_shift, other, self, kinds="integer")
 
-    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        return apply(ops.leaky_relu, self, slope=negative_slope)
-
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Values limited to [min, max]; the gradient is zero where a limit applies."""
-        return apply(ops.clip, self, low=min, high=max)
-
-    clamp = clip
-
-    def where(self, condition: Any, other: Any) -> Tensor:
-        """self where `condition` holds, else `other` (PyTorch's `x.where(cond, y)`)."""
-        return where(condition, self, other)
-
-    def maximum(self, other) -> Tensor: return apply(ops.maximum, self, other)
-    def minimum(self, other) -> Tensor: return apply(ops.minimum, self, other)
-
-    # ---------------------------------------------------------------- reductions
-    def sum(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None) -> Tensor:
-        return apply(ops.sum_, self, axis=_axis(axis, dim), keepdims=keepdims)
-
-    def max(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None) -> Tensor:
-        return apply(ops.max_, self, axis=_axis(axis, dim), keepdims=keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None) -> Tensor:
-        return apply(ops.min_, self, axis=_axis(axis, dim), keepdims=keepdims)
-
-    def mean(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None) -> Tensor:
-        return apply(ops.mean, self, axis=_axis(axis, dim), keepdims=keepdims)
-
-    def var(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
-            correction: int = 1) -> Tensor:
-        """Variance with Bessel's correction by default, as in PyTorch (`correction=0`: biased)."""
-        axis = _axis(axis, dim)
-        centered = self - self.mean(axis, keepdims=True)
-        n = _count(self.shape, axis)
-        return (centered * centered).sum(axis, keepdims) * (1.0 / max(n - correction, 1))
-
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None):
-        return apply(ops.logsumexp, self, axis=_axis(axis, dim), keepdims=keepdims)
-
-    def log_softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return apply(ops.log_softmax, self, axis=_axis(axis, dim))
-
-    def softmax(self, axis: int = -1, *, dim: int | None = None) -> Tensor:
-        return self.log_softmax(axis, dim=dim).exp()
-
-    # ---------------------------------------------------------------- shape
-    def reshape(self, *shape) -> Tensor:
-        shape = _dims(shape)
-        return apply(ops.reshape, self, shape=shape)
-
-    view = reshape
-
-    def permute(self, *axes) -> Tensor:
-        axes = _dims(axes)
-        return apply(ops.transpose, self, axes=tuple(a % self.ndim for a in axes))
-
-    def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
-        """Swap two axes (PyTorch's meaning); `permute` reorders all of them."""
-        axes = list(range(self.ndim))
-        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-        return self.permute(*axes)
-
-    def swapaxes(self, axis1: int, axis2: int) -> Tensor:
-        return self.transpose(axis1, axis2)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        """Merge the axes from `start_dim` to `end_dim` (inclusive) into one."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        start, end = (d + self.ndim if d < 0 else d for d in (start_dim, end_dim))
-        if not 0 <= start <= end < self.ndim:
-            raise IndexError(f"flatten: dims ({start_dim}, {end_dim}) out of range for shape "
-                             f"{self.shape}")
-        return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
-
-    def expand(self, *shape) -> Tensor:
-        shape = _dims(shape)
-        return apply(ops.expand, self, shape=shape)
-
-    def __getitem__(self, index) -> Tensor:
-        return apply(ops.getitem, self, index=_index(index))
+    def __setitem__(self, index, value) -> None:
+        """Write `value` into `self[index]` in place (only where no gradient is recorded)."""
+        if self.requires_grad and _mode.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation." if self._prim is None else
+                               "__setitem__: in-place assignment into a tensor on the graph "
+                               "is not supported; build a new tensor (where, scatter)")
+        index = _index(index, self.ndim)
+        target = self.data if not isinstance(index, TwoSteps) else self.data[index[0]]
+        target[index[-1] if isinstance(index, TwoSteps) else index] = _data(value)
 
     # ---------------------------------------------------------------- graph
     def backward(self, gradient: Any = None, create_graph: bool = False) -> None:
@@ -265,6 +212,21 @@ class Tensor(Node):
         return f"Tensor({body}{dtype}{grad})"
 
 
+class _Size(int):
+    """The element count (numpy's `size`) that, called, is torch's `size(dim=None)`."""
+
+    def __new__(cls, count: int, shape: tuple) -> "_Size":
+        out = super().__new__(cls, count)
+        out._shape = shape
+        return out
+
+    def __call__(self, dim: int | None = None) -> tuple | int:
+        """The shape, or the length of axis `dim`."""
+        if dim is None:
+            return self._shape
+        return self._shape[_axis_index(dim, len(self._shape), "size")]
+
+
 _new = object.__new__
 _is_tensor = Tensor.__instancecheck__
 _get_data = operator.attrgetter("data")
@@ -272,10 +234,6 @@ _get_requires_grad = operator.attrgetter("requires_grad")
 
 
 _NO_CONSTS: dict = {}
-
-
-def _data(x: Any) -> Any:
-    return x.data if isinstance(x, Tensor) else x
 
 
 def _borrowed(pg: Any, g: Any) -> bool:
@@ -286,38 +244,25 @@ def _borrowed(pg: Any, g: Any) -> bool:
                                                or np.may_share_memory(pg, g))
 
 
-def _dims(args: tuple) -> tuple:
-    """Dimensions given as `f(2, 3)` or as `f((2, 3))`."""
-    if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-        args = tuple(args[0])
-    return tuple(int(a) for a in args)
-
-
-def _axis(axis: Axis, dim: Axis) -> Axis:
-    axis = dim if dim is not None else axis
-    return tuple(axis) if isinstance(axis, (list, tuple)) else axis
-
-
-def _count(shape: tuple, axis: Axis) -> int:
-    """How many elements a reduction over `axis` combines."""
-    if axis is None:
-        return int(np.prod(shape))
-    axes = (axis,) if isinstance(axis, int) else axis
-    return int(np.prod([shape[a] for a in axes]))
-
-
-def _index(index: Any) -> Any:
-    """An index with any Tensors in it replaced by their arrays."""
-    if isinstance(index, tuple):
-        return tuple(_data(i) for i in index)
-    return _data(index)
-
-
-def _describe(prim: Primitive, arrays: list, consts: dict) -> str:
+def _describe(prim: Primitive, arrays: list, consts: dict, error: Exception) -> str:
+    """The failed op, numpy's reason, and the shapes (or the op's own template)."""
     shapes = [tuple(np.shape(a)) for a in arrays]
-    if prim.error:
-        return prim.error.format(*shapes, **consts)
-    return "incompatible shapes " + " and ".join(str(s) for s in shapes)
+    context = prim.error.format(*shapes, **consts) if prim.error else \
+        "inputs of shapes " + ", ".join(str(s) for s in shapes) if shapes else "no inputs"
+    reason = str(error) or "failed"
+    if not reason.startswith(f"{prim.name}:"):  # numpy's own messages may name the op
+        reason = f"{prim.name}: {reason[0].lower() + reason[1:]}"
+    return f"{reason} ({context})"
+
+
+def _raise(prim: Primitive, arrays: list, consts: dict, error: Exception):
+    """Re-raise `error` as its own type (IndexError, AxisError...) with the op named."""
+    message = _describe(prim, arrays, consts, error)
+    try:
+        new = type(error)(message)
+    except TypeError:  # an exception type that needs other arguments
+        new = ValueError(message) if isinstance(error, ValueError) else IndexError(message)
+    raise new from error
 
 
 def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
@@ -326,8 +271,8 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
     arrays = list(map(_get_data, parents))
     try:
         out = prim.forward(*arrays, **consts)
-    except ValueError as error:
-        raise ValueError(f"{prim.name}: {_describe(prim, arrays, consts)}") from error
+    except (ValueError, IndexError) as error:
+        _raise(prim, arrays, consts, error)
     if _mode.enabled and any(map(_get_requires_grad, parents)):
         return Tensor._make(out, parents, prim, consts or None)
     return Tensor._make(out)
@@ -335,28 +280,56 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
 
 def _with_constants(inputs: tuple) -> tuple:
     """`inputs` with numbers and arrays wrapped as constant Tensors."""
-    dtype = next(x.data.dtype for x in inputs if isinstance(x, Tensor))
+    dtype = next((x.data.dtype for x in inputs if isinstance(x, Tensor)), None)
     return tuple(x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs)
 
 
-def _constant(x: Any, dtype: np.dtype) -> Tensor:
+def _constant(x: Any, dtype: np.dtype | None) -> Tensor:
     """A number or array as a constant leaf; Python numbers take the tensor's float dtype."""
-    if isinstance(x, (float, int)) and np.issubdtype(dtype, np.floating):
+    if isinstance(x, (float, int)) and dtype is not None and np.issubdtype(dtype, np.floating):
         return Tensor._make(np.asarray(x, dtype=dtype))
-    return Tensor._make(np.asarray(x))
+    data = np.asarray(x)
+    if data.dtype == object:
+        raise TypeError(f"Tensor needs numbers or arrays, got {type(x).__name__}: {x!r}")
+    return Tensor._make(data)
+
+
+def _constant_op(fn: Any, a: Any, b: Any) -> Tensor:
+    """`fn` on the numbers of `a` and `b`, as a constant (comparisons, floor division)."""
+    try:
+        return Tensor._make(fn(*(x.data for x in _with_constants((a, b)))))
+    except TypeError:  # not numbers (None, a string): Python's fallback decides
+        return NotImplemented
+
+
+def _bitwise(fn: Any, *inputs: Any, kinds: str = "integer or bool") -> Tensor:
+    """A bitwise operator, for integer and bool tensors only (as torch)."""
+    arrays = [x.data for x in _with_constants(inputs)]
+    allowed = "iu" if kinds == "integer" else "iub"
+    if any(a.dtype.kind not in allowed for a in arrays):
+        raise TypeError(f"{fn.__name__}: needs {kinds} tensors, got "
+                        f"{', '.join(str(a.dtype) for a in arrays)}")
+    return Tensor._make(fn(*arrays))
 
 
 Tensor._apply = staticmethod(apply)  # how a rule given Tensors (create_graph) runs an op
 
 
-def concatenate(tensors: Iterable[Tensor], axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis."""
-    return apply(ops.concatenate, *tensors, axis=axis)
+def concatenate(tensors: Iterable[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join tensors along an existing axis (torch's `cat`, with `dim=`)."""
+    return apply(ops.concatenate, *_some(tensors, "concatenate"), axis=_axis(axis, dim))
 
 
-def stack(tensors: Iterable[Tensor], axis: int = 0) -> Tensor:
+def stack(tensors: Iterable[Tensor], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along a new axis."""
-    return apply(ops.stack, *tensors, axis=axis)
+    return apply(ops.stack, *_some(tensors, "stack"), axis=_axis(axis, dim))
+
+
+def _some(tensors: Iterable[Tensor], who: str) -> tuple:
+    tensors = tuple(tensors)
+    if not tensors:
+        raise ValueError(f"{who}: expected a non-empty sequence of tensors, got none")
+    return tensors
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:

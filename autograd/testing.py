@@ -61,6 +61,13 @@ DOMAINS: dict[str, tuple[float, float]] = {
     **dict.fromkeys(["abs", "relu", "leaky_relu"], _REAL),  # kink at 0 (see AVOID)
     "clip": (-3.0, 3.0),  # kinks at the clip bounds -1 and 1 (see AVOID)
     "maximum": _REAL, "minimum": _REAL,  # first argument; see AVOID
+    **dict.fromkeys(["asin", "acos", "atanh"], (-0.9, 0.9)),  # inside (-1, 1), off the poles
+    **dict.fromkeys(["atan", "asinh", "sinh", "cosh", "erf"], (-3.0, 3.0)),
+    "acosh": (1.1, 5.0), "log1p": (-0.9, 5.0), "expm1": (-4.0, 4.0),
+    "rounding": _REAL,  # piecewise constant: off the steps at integers and halves (AVOID)
+    "fmod": (-0.8, 0.8), "remainder": (-0.8, 0.8),  # the dividend; divisors |b| in [1, 2]
+    **dict.fromkeys(["astype", "cumsum", "einsum"], _REAL),
+    "cumprod": (-2.0, 2.0),
 }
 DOMAINS.update(dict.fromkeys(["lstm_c", "lstm_h"], (-3.0, 3.0)))  # gates and cell state
 DOMAINS.update(dict.fromkeys(["pad", "windows", "fold", "max_pool"], _REAL))  # windows.py
@@ -73,6 +80,9 @@ AVOID: dict[str, tuple[tuple[float, ...], float]] = {
     "div": ((0.0,), 0.5),
     "clip": ((-1.0, 1.0), 0.05),
     "maximum": ((0.0,), 1.0), "minimum": ((0.0,), 1.0),
+    "rounding": (tuple(k / 2 for k in range(-10, 11)), 0.125),
+    # |a| >= 0.2 and |b| in [1, 2]: a / b keeps off the integers where the quotient steps
+    "fmod": ((0.0,), 0.2), "remainder": ((0.0,), 0.2),
 }
 
 

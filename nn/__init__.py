@@ -2,6 +2,8 @@
 from . import callbacks, checkpoint, functional, init, metrics, onnx, optim, train, utils, weights
 from .callbacks import (CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
                         ReduceLROnPlateau, TerminateOnNaN)
+from .activations import (CELU, ELU, GELU, SELU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid,
+                          Mish, ReLU6, SiLU, Softmin, Softplus, Softsign)
 from .data import DataLoader, batches
 from .layers import (Dropout, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid,
                      Softmax, Tanh)
@@ -23,4 +25,6 @@ __all__ = ["Module", "Parameter", "Model", "Trainer", "Sequential", "Neuron", "L
            "DataLoader", "callbacks", "metrics", "History", "EarlyStopping", "ModelCheckpoint",
            "CSVLogger", "TerminateOnNaN", "LearningRateScheduler", "ReduceLROnPlateau",
            "TensorBoard", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d",
-           "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding"]
+           "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding",
+           "GELU", "SiLU", "ELU", "SELU", "CELU", "Mish", "Softsign", "Hardtanh", "Hardsigmoid",
+           "Hardswish", "ReLU6", "LogSigmoid", "Softplus", "Softmin"]

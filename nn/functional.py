@@ -230,3 +230,8 @@ __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_so
            "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "hinge_loss", "nll_loss", "cross_entropy"]
 from .functional_conv import *  # noqa: E402,F401,F403  (conv, pool, norm, embedding)
+
+
+from .functional_activations import (celu, elu, gelu, hardsigmoid, hardswish,  # noqa: E402,F401
+                                     hardtanh, logsigmoid, mish, one_hot, relu6, selu, silu,
+                                     softmin, softplus, softsign)

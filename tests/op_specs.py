@@ -358,7 +358,7 @@ SPECS: list[OpSpec] = [
            lambda a, negative_slope: np.maximum(a, 0) + negative_slope * np.minimum(a, 0),
            (_D("leaky_relu"),), _unary_with(lambda s: st.fixed_dictionaries(
                {"negative_slope": testing.floats(0.0, 0.5)}))),
-    OpSpec("softplus", 1, lambda a: a.softplus(), lambda a: np.log1p(np.exp(a)),
+    OpSpec("softplus", 1, lambda a: apply(OPS["softplus"], a), lambda a: np.log1p(np.exp(a)),
            (_D("softplus"),), _unary()),
     OpSpec("clip", 1, lambda a, low, high: a.clip(low, high), _np_clip, (_D("clip"),),
            _unary_with(lambda s: st.sampled_from([{"low": -1.0, "high": 1.0},
@@ -368,10 +368,10 @@ SPECS: list[OpSpec] = [
     OpSpec("sum", 1, lambda a, axis, keepdims: a.sum(axis, keepdims),
            _reduction_ref(math.fsum),
            (_REAL,), _reduction()),
-    OpSpec("max", 1, lambda a, axis, keepdims: a.max(axis, keepdims),
+    OpSpec("max", 1, lambda a, axis, keepdims: a.amax(axis, keepdims),
            _reduction_ref(max),
            (_REAL,), _reduction(), distinct=True),
-    OpSpec("min", 1, lambda a, axis, keepdims: a.min(dim=axis, keepdims=keepdims),
+    OpSpec("min", 1, lambda a, axis, keepdims: a.amin(dim=axis, keepdims=keepdims),
            _reduction_ref(min),
            (_REAL,), _reduction(), distinct=True),
     OpSpec("mean", 1, lambda a, axis, keepdims: a.mean(axis, keepdims),
@@ -425,6 +425,114 @@ SPECS += [
     OpSpec("lstm_h", 2, lambda gates, c: apply(OPS["lstm_h"], gates, c),
            lambda gates, c: _np_sigmoid(_np_gates(gates)[3]) * np.tanh(c),
            (_D("lstm_h"),) * 2, _lstm_cases()),
+]
+
+
+# ------------------------------------------------------------------------ more primitives
+def _elementwise(fn: Callable) -> Callable[..., np.ndarray]:
+    """A reference applying a Python scalar function element by element."""
+    return lambda *arrays: np.vectorize(fn, otypes=[np.float64])(*arrays)
+
+
+def _np_erf(a: np.ndarray) -> np.ndarray:
+    from scipy.special import erf  # an independent implementation of erf
+    return erf(a)
+
+
+def _np_asin(a: np.ndarray) -> np.ndarray:
+    return np.arctan2(a, np.sqrt(1 - a * a))
+
+
+_ROUNDING_REFS = {"floor": math.floor, "ceil": math.ceil, "round": round, "trunc": math.trunc,
+                  "sign": lambda v: float((v > 0) - (v < 0))}
+_DIVISOR = st.one_of(testing.floats(-2.0, -1.0), testing.floats(1.0, 2.0))
+
+
+def _along_axis() -> st.SearchStrategy[Case]:
+    return _unary_with(lambda s: st.integers(-len(s), len(s) - 1).map(lambda a: {"axis": a}),
+                       shapes=testing.shapes(min_dims=1))
+
+
+def _np_cumsum(a: np.ndarray, axis: int) -> np.ndarray:  # a lower-triangular matrix product
+    n = a.shape[axis]
+    return np.moveaxis(np.moveaxis(a, axis, -1) @ np.triu(np.ones((n, n))), -1, axis)
+
+
+def _np_cumprod(a: np.ndarray, axis: int) -> np.ndarray:
+    last = np.moveaxis(a, axis, -1)
+    out = np.stack([np.prod(last[..., :j + 1], axis=-1) for j in range(last.shape[-1])], -1)
+    return np.moveaxis(out, -1, axis)
+
+
+_EINSUM_SPECS = ["ij,jk->ik", "i,j->ij", "bij,bjk->bik", "ij,ij->", "ii,i->i", "ij,k->jk",
+                 "ij,j->i", "...i,i->...", "ji,ij"]
+
+
+@st.composite
+def _einsum_case(draw: Callable) -> Case:
+    """A two-operand spec (with a diagonal, a letter summed in one operand, an ellipsis)."""
+    spec = draw(st.sampled_from(_EINSUM_SPECS))
+    sizes = {c: draw(st.integers(1, 3)) for c in sorted(set(spec) - set(",->."))}
+    lead = tuple(draw(st.lists(st.integers(1, 3), max_size=2)))
+    shapes = tuple(lead * ("..." in t) + tuple(sizes[c] for c in t.replace("...", ""))
+                   for t in spec.split("->")[0].split(","))
+    return shapes, {"spec": spec}
+
+
+def _np_einsum(a: np.ndarray, b: np.ndarray, spec: str) -> np.ndarray:
+    """einsum by explicit loops over every letter's range (no np.einsum)."""
+    if "->" not in spec:
+        spec += "->" + "".join(sorted(c for c in spec if c.isalpha() and spec.count(c) == 1))
+    lead = a.ndim - len(spec.split(",")[0].replace("...", ""))
+    spec = spec.replace("...", "".join("ABC"[:lead]))
+    (ta, tb), out = spec.split("->")[0].split(","), spec.split("->")[1]
+    size = dict(zip(ta, a.shape)) | dict(zip(tb, b.shape))
+    letters = sorted(size)
+    result = np.zeros(tuple(size[c] for c in out))
+    for values in np.ndindex(*(size[c] for c in letters)):
+        at = dict(zip(letters, values))
+        result[tuple(at[c] for c in out)] += (a[tuple(at[c] for c in ta)]
+                                              * b[tuple(at[c] for c in tb)])
+    return result
+
+
+SPECS += [
+    OpSpec("asin", 1, lambda a: a.asin(), _np_asin, (_D("asin"),), _unary()),
+    OpSpec("acos", 1, lambda a: a.acos(), lambda a: np.pi / 2 - _np_asin(a), (_D("acos"),),
+           _unary()),
+    OpSpec("atan", 1, lambda a: a.atan(), lambda a: np.angle(1 + 1j * a), (_D("atan"),),
+           _unary()),
+    OpSpec("sinh", 1, lambda a: a.sinh(), lambda a: (np.exp(a) - np.exp(-a)) / 2,
+           (_D("sinh"),), _unary()),
+    OpSpec("cosh", 1, lambda a: a.cosh(), lambda a: (np.exp(a) + np.exp(-a)) / 2,
+           (_D("cosh"),), _unary()),
+    OpSpec("asinh", 1, lambda a: a.asinh(), _elementwise(math.asinh), (_D("asinh"),),
+           _unary()),
+    OpSpec("acosh", 1, lambda a: a.acosh(), lambda a: np.log(a + np.sqrt(a * a - 1)),
+           (_D("acosh"),), _unary()),
+    OpSpec("atanh", 1, lambda a: a.atanh(), lambda a: 0.5 * np.log((1 + a) / (1 - a)),
+           (_D("atanh"),), _unary()),
+    OpSpec("erf", 1, lambda a: a.erf(), _np_erf, (_D("erf"),), _unary()),
+    OpSpec("log1p", 1, lambda a: a.log1p(), _elementwise(math.log1p), (_D("log1p"),),
+           _unary()),
+    OpSpec("expm1", 1, lambda a: a.expm1(), _elementwise(math.expm1), (_D("expm1"),),
+           _unary()),
+    OpSpec("rounding", 1, lambda a, mode: getattr(a, mode)(),
+           lambda a, mode: _elementwise(_ROUNDING_REFS[mode])(a), (_D("rounding"),),
+           _unary_with(lambda s: st.sampled_from(sorted(_ROUNDING_REFS)).map(
+               lambda m: {"mode": m}))),
+    OpSpec("fmod", 2, lambda a, b: a.fmod(b), _elementwise(math.fmod),
+           (_D("fmod"), _DIVISOR), _binary()),
+    OpSpec("remainder", 2, lambda a, b: a % b, _elementwise(lambda x, y: x % y),
+           (_D("remainder"), _DIVISOR), _binary()),
+    OpSpec("astype", 1, lambda a: apply(OPS["astype"], a, dtype=a.dtype), lambda a: a + 0.0,
+           (_D("astype"),), _unary()),
+    OpSpec("cumsum", 1, lambda a, axis: a.cumsum(axis), _np_cumsum, (_D("cumsum"),),
+           _along_axis()),
+    OpSpec("cumprod", 1, lambda a, axis: a.cumprod(axis), _np_cumprod, (_D("cumprod"),),
+           _along_axis()),
+    OpSpec("einsum", 2, lambda a, b, spec: autograd.einsum(spec, a, b), _np_einsum,
+           (_D("einsum"), _D("einsum")), _einsum_case()),
 ]
 
 # ------------------------------------------------------------------------ scalar rules
