@@ -7,6 +7,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from .ops_linalg import einsum as _einsum_prim
+from .windows import pad as _pad_prim
 from .tensor import Tensor, apply, concatenate, stack, where
 from .tensor_args import _data
 
@@ -71,34 +72,35 @@ def one_hot(index: Any, num_classes: int = -1) -> Tensor:
     return Tensor(np.arange(max(classes, 0)) == index[..., None], dtype=np.int64)
 
 
-def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+_NP_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(x: Any, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
     """x padded as torch's F.pad: (left, right) of the last axis first, then the one before.
 
     Modes: "constant" (`value`), "reflect" (mirrored without the edge), "replicate" (the
-    edge repeated); negative amounts crop.
+    edge repeated), "circular" (wrapped around); negative amounts crop.
     """
+    x = x if isinstance(x, Tensor) else Tensor(x)
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: expected an even number of amounts for at most {x.ndim} axes, "
-                         f"got {tuple(pad)}")
-    if mode not in ("constant", "reflect", "replicate"):
-        raise ValueError(f"pad: mode must be 'constant', 'reflect' or 'replicate', got {mode!r}")
-    for k in range(len(pad) // 2):
-        x = _pad_axis(x, x.ndim - 1 - k, pad[2 * k], pad[2 * k + 1], mode, value)
+        raise ValueError(f"pad: expected an even number of widths for at most {x.ndim} axes, "
+                         f"got {tuple(pad)} for input of shape {x.shape}")
+    pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)][::-1]
+    widths = ((0, 0),) * (x.ndim - len(pairs)) + tuple(pairs)
+    if mode == "constant":
+        crop = tuple(slice(-lo if lo < 0 else None, hi if hi < 0 else None) for lo, hi in widths)
+        grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in widths)
+        if any(lo < 0 or hi < 0 for lo, hi in widths):
+            x = x[crop]
+        return apply(_pad_prim, x, widths=grow, value=value) if any(map(any, grow)) else x
+    if mode not in _NP_MODES:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
+                         f"got {mode!r}")
+    for axis, (lo, hi) in enumerate(widths):  # gather along each padded axis
+        if lo or hi:
+            if mode == "reflect" and (lo >= x.shape[axis] or hi >= x.shape[axis]):
+                raise ValueError(f"pad: reflect widths ({lo}, {hi}) must be below the size "
+                                 f"{x.shape[axis]} of axis {axis}")
+            index = np.pad(np.arange(x.shape[axis]), (lo, hi), mode=_NP_MODES[mode])
+            x = x[(slice(None),) * axis + (index,)]
     return x
-
-
-def _pad_axis(x: Tensor, axis: int, before: int, after: int, mode: str, value: float):
-    n = x.shape[axis]
-    x = x.narrow(axis, max(-before, 0), n - max(-before, 0) - max(-after, 0))
-    before, after, n = max(before, 0), max(after, 0), x.shape[axis]
-    if mode == "reflect" and (before >= n or after >= n):
-        raise ValueError(f"pad: reflect amounts ({before}, {after}) must be below the size {n} "
-                         f"of axis {axis}")
-    if mode != "constant":  # an index along the axis, running past its ends
-        steps = np.arange(-before, n + after)
-        at = np.clip(steps, 0, n - 1) if mode == "replicate" else \
-            np.abs((steps + (n - 1)) % (2 * (n - 1)) - (n - 1)) if n > 1 else np.zeros_like(steps)
-        return x.index_select(axis, at)
-    side = lambda k: Tensor(np.full(x.shape[:axis] + (k,) + x.shape[axis + 1:], value,  # noqa
-                                    x.dtype))
-    return concatenate([side(before), x, side(after)], axis) if before or after else x

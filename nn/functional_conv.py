@@ -12,13 +12,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograd import Tensor, ops, where
+from autograd import Tensor, one_hot, ops, pad, where  # noqa: F401  (F.pad, F.one_hot)
 from autograd.extend import apply
 
 __all__ = ["pad", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
            "adaptive_avg_pool2d", "batch_norm", "layer_norm", "embedding", "one_hot"]
 
-_NP_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
 def _tensor(x: Any, dtype: Any = None) -> Tensor:
@@ -31,30 +30,6 @@ def _tuple(v: Any, n: int, what: str, who: str) -> tuple[int, ...]:
     if len(t) != n or not all(isinstance(i, (int, np.integer)) for i in t):
         raise ValueError(f"{who}: {what} must be an int or {n} ints, got {v!r}")
     return tuple(int(i) for i in t)
-
-
-def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad the last len(pad) // 2 axes, PyTorch's order: (last_lo, last_hi, prev_lo, ...)."""
-    x = _tensor(input)
-    if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise ValueError(f"pad: expected an even number of widths for at most {x.ndim} axes, "
-                         f"got {tuple(pad)} for input of shape {x.shape}")
-    pairs = [(int(pad[i]), int(pad[i + 1])) for i in range(0, len(pad), 2)][::-1]
-    widths = ((0, 0),) * (x.ndim - len(pairs)) + tuple(pairs)
-    if mode == "constant":
-        crop = tuple(slice(-lo if lo < 0 else None, hi if hi < 0 else None) for lo, hi in widths)
-        grow = tuple((max(lo, 0), max(hi, 0)) for lo, hi in widths)
-        if any(lo < 0 or hi < 0 for lo, hi in widths):
-            x = x[crop]
-        return apply(ops.pad, x, widths=grow, value=value) if any(map(any, grow)) else x
-    if mode not in _NP_MODES:
-        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', "
-                         f"got {mode!r}")
-    for axis, (lo, hi) in enumerate(widths):  # gather along each padded axis
-        if lo or hi:
-            index = np.pad(np.arange(x.shape[axis]), (lo, hi), mode=_NP_MODES[mode])
-            x = x[(slice(None),) * axis + (index,)]
-    return x
 
 
 # ---------------------------------------------------------------------- convolution
@@ -327,11 +302,3 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     return out
 
 
-def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
-    """Integer class indices as int64 one-hot vectors along a new last axis."""
-    idx = _indices(tensor, "one_hot")
-    classes = int(idx.max()) + 1 if num_classes < 0 else num_classes
-    if idx.size and (idx.min() < 0 or idx.max() >= classes):
-        raise IndexError(f"one_hot: class values must be in 0..{classes - 1}, got "
-                         f"{idx.min()}..{idx.max()}")
-    return Tensor(idx[..., None] == np.arange(classes), dtype=np.int64)
