@@ -38,8 +38,9 @@ def _as_array(x: Any) -> np.ndarray:
 def _output(f: Callable, arrays, kinds) -> tuple[list, Any]:
     xs = _leaves(arrays, kinds)
     out = f(*xs)
-    if not isinstance(out, Node):  # an output that does not depend on the inputs
-        out = Tensor(np.asarray(out, dtype=np.float64)) if "tensor" in kinds else Value(out)
+    if not isinstance(out, Node):  # a number or list carries no gradient: f is wrong, not it
+        raise TypeError(f"gradcheck({_name(f)}): f must return one Value or Tensor, got "
+                        f"{type(out).__name__} {out!r:.60}")
     return xs, out
 
 

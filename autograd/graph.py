@@ -54,8 +54,14 @@ def _set_grad_enabled(enabled: bool) -> Iterator[None]:
         _mode.enabled = previous
 
 
-def no_grad():
-    """Context manager (and decorator) under which no graph is recorded, in this thread."""
+def no_grad(func: Any = None) -> Any:
+    """Context manager (and decorator, with or without parentheses) under which no graph is
+    recorded, in this thread."""
+    if callable(func):  # `@no_grad` used bare, as torch allows
+        return _set_grad_enabled(False)(func)
+    if func is not None:
+        raise TypeError(f"no_grad takes no arguments (or decorates a function), got "
+                        f"{type(func).__name__} {func!r:.60}")
     return _set_grad_enabled(False)
 
 
@@ -130,6 +136,16 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     return found
 
 
+def _nodes(xs: Any, what: str) -> list[Node]:
+    """`xs` as a list of graph nodes, or TypeError naming `what` and what was given."""
+    items = list(xs) if isinstance(xs, (list, tuple)) else None
+    if items is None or not all(isinstance(x, Node) for x in items):
+        bad = xs if items is None else next(x for x in items if not isinstance(x, Node))
+        raise TypeError(f"grad: {what} must be a Value or Tensor or a list of them, got "
+                        f"{type(bad).__name__} {bad!r:.60}")
+    return items
+
+
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
          grad_outputs: Any = None, create_graph: bool = False) -> tuple:
     """Gradients of `outputs` with respect to each of `inputs`, leaving every `.grad` alone.
@@ -138,8 +154,8 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
     differentiated again (second derivatives). `grad_outputs` seeds non-scalar outputs.
     """
     single = isinstance(outputs, Node)
-    outputs = [outputs] if single else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    outputs = [outputs] if single else _nodes(outputs, "outputs")
+    inputs = [inputs] if isinstance(inputs, Node) else _nodes(inputs, "inputs")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif single:
