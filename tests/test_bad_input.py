@@ -6,7 +6,12 @@ import re
 import numpy as np
 import pytest
 
-from autograd import Value
+import nn
+from autograd import Tensor, Value, concatenate, grad, maximum, no_grad
+from autograd.gradcheck import gradcheck
+from autograd.viz import draw_dot
+from nn import checkpoint
+from nn import functional as F
 
 
 def _raises(kind: type, *parts: str):
@@ -77,3 +82,179 @@ def test_sum_of_overflowing_or_opposite_infinities_is_inf_or_nan():
 def test_forward_domain_errors_keep_their_clear_message(fn, op, x):
     with _raises(ValueError, op, repr(x)):
         fn(Value(x))
+
+
+# ------------------------------------------------------------------ training arguments
+X = np.random.default_rng(0).normal(size=(12, 3))
+Y = np.arange(12) % 2
+
+
+def compiled() -> nn.Sequential:
+    model = nn.Sequential(nn.Linear(3, 2, rng=0))
+    model.compile(nn.optim.SGD(model.parameters(), lr=0.1), "cross_entropy")
+    return model
+
+
+class Note(nn.callbacks.Callback):
+    pass
+
+
+@pytest.mark.parametrize("kwargs, kind, parts", [
+    (dict(batch_size=0), ValueError, ("fit", "batch_size", "positive integer", "0")),
+    (dict(batch_size=2.5), ValueError, ("fit", "batch_size", "float 2.5")),
+    (dict(epochs=-1), ValueError, ("fit", "epochs", "non-negative integer", "-1")),
+    (dict(epochs="3"), ValueError, ("fit", "epochs", "str '3'")),
+    (dict(callbacks=[lambda epoch: None]), TypeError, ("fit", "Callback", "function")),
+    (dict(callbacks=Note()), TypeError, ("fit", "list of Callback", "Note", "wrap one")),
+    (dict(validation_data=(X,)), ValueError, ("fit", "validation_data", "pair (x, y)", "1 ")),
+    (dict(validation_data=(X, Y[:5])), ValueError, ("fit", "12 samples", "y has 5")),
+])
+def test_fit_arguments_are_checked_before_training(kwargs, kind, parts):
+    model = compiled()
+    before = model.state_dict()
+    with _raises(kind, *parts):
+        model.fit(X, Y, verbose=0, **kwargs)
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[key])
+
+
+def test_evaluate_and_predict_on_no_samples():
+    model = compiled()
+    with _raises(ValueError, "evaluate", "no samples"):
+        model.evaluate(X[:0], Y[:0])
+    assert model.predict(X[:0]).shape == (0, 2)
+    with _raises(ValueError, "predict", "batch_size", "0"):
+        model.predict(X, batch_size=0)
+    with _raises(ValueError, "evaluate", "12 samples", "y has 4"):
+        model.evaluate(X, Y[:4])
+
+
+@pytest.mark.parametrize("returned", [None, -0.1, "0.1", math.nan])
+def test_a_schedule_returning_a_bad_rate_is_refused(returned):
+    model = compiled()
+    schedule = nn.LearningRateScheduler(lambda epoch, lr: returned)
+    with _raises(ValueError, "LearningRateScheduler", repr(returned), "epoch 0",
+                 "non-negative number"):
+        model.fit(X, Y, verbose=0, callbacks=[schedule])
+    assert model.optimizer.param_groups[0]["lr"] == 0.1
+
+
+def test_a_gradient_of_another_shape_is_refused_by_step():
+    p = nn.Parameter(np.ones((2, 3)))
+    for opt in (nn.optim.SGD([p], lr=0.1), nn.optim.Adam([p])):
+        p.grad = np.ones(3)  # would broadcast silently
+        with _raises(ValueError, f"{type(opt).__name__}.step", "(2, 3)", "(3,)"):
+            opt.step()
+    np.testing.assert_array_equal(p.data, np.ones((2, 3)))
+
+
+def test_model_checkpoint_with_an_unknown_key_lists_the_known_ones(tmp_path):
+    model = compiled()
+    ck = nn.ModelCheckpoint(str(tmp_path / "ck_{val_los}.npz"), save_best_only=False)
+    with _raises(ValueError, "ModelCheckpoint", "val_los", "known keys: epoch, loss"):
+        model.fit(X, Y, verbose=0, validation_split=0.25, callbacks=[ck])
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ optimizers and schedulers
+@pytest.mark.parametrize("make, parts", [
+    (lambda p: nn.optim.Adam(p, betas=(0.9,)), ("betas", "2 values", "1")),
+    (lambda p: nn.optim.NAdam(p, betas=0.9), ("betas", "pair", "float")),
+    (lambda p: nn.optim.SGD(p, lr="0.1"), ("learning rate", "real number", "str")),
+    (lambda p: nn.optim.Adam(p, eps=None), ("epsilon", "real number", "NoneType")),
+    (lambda p: nn.optim.RMSprop(p, weight_decay=[0.1]), ("weight_decay", "list")),
+    (lambda p: nn.optim.Adagrad(p, lr_decay="0"), ("lr_decay", "str")),
+    (lambda p: nn.optim.Adadelta(p, rho=True), ("rho", "bool")),
+])
+def test_optimizer_hyperparameters_of_the_wrong_type_are_named(make, parts):
+    kind = ValueError if "2 values" in parts else TypeError
+    with _raises(kind, "Invalid", *parts):
+        make([nn.Parameter(np.ones(2))])
+
+
+@pytest.mark.parametrize("make, kind, parts", [
+    (lambda o: nn.optim.lr_scheduler.MultiStepLR(o, 5), TypeError,
+     ("MultiStepLR", "milestones", "list of epochs", "int 5")),
+    (lambda o: nn.optim.lr_scheduler.MultiStepLR(o, [2, 1.5]), ValueError,
+     ("MultiStepLR", "non-negative integers", "1.5")),
+    (lambda o: nn.optim.lr_scheduler.StepLR(o, 2.0), TypeError, ("StepLR", "step_size", "float")),
+    (lambda o: nn.optim.lr_scheduler.CosineAnnealingLR(o, 0), ValueError,
+     ("CosineAnnealingLR", "T_max", "0")),
+])
+def test_scheduler_arguments_are_named(make, kind, parts):
+    with _raises(kind, *parts):
+        make(nn.optim.SGD([nn.Parameter(np.ones(2))], lr=0.1))
+
+
+def test_checkpoint_save_names_a_wrong_optimizer_or_model(tmp_path):
+    model = compiled()
+    with _raises(TypeError, "checkpoint.save", "optimizer", "str 'adam'"):
+        checkpoint.save(tmp_path / "m.npz", model, optimizer="adam")
+    with _raises(TypeError, "checkpoint.save", "model", "dict"):
+        checkpoint.save(tmp_path / "m.npz", {"w": np.ones(2)})
+    assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ the autograd API
+def test_grad_names_arguments_that_are_not_nodes():
+    x = Value(2.0)
+    y = x * x
+    with _raises(TypeError, "grad", "inputs", "float 3.0"):
+        grad(y, 3.0)
+    with _raises(TypeError, "grad", "outputs", "float 3.0"):
+        grad(3.0, [x])
+    with _raises(TypeError, "grad", "inputs", "int 3"):
+        grad([y], [x, 3])
+
+
+def test_draw_dot_of_a_number_is_a_type_error():
+    with _raises(TypeError, "draw_dot", "Value or Tensor", "float"):
+        draw_dot(3.0)
+
+
+@pytest.mark.parametrize("call, op", [(lambda: maximum(np.ones(2), np.ones(2)), "maximum"),
+                                      (lambda: concatenate([np.ones(2), np.ones(2)]),
+                                       "concatenate")])
+def test_an_op_on_arrays_alone_says_a_tensor_is_needed(call, op):
+    with _raises(TypeError, op, "at least one input must be a Tensor", "ndarray, ndarray"):
+        call()
+
+
+def test_bare_no_grad_decorates_as_in_torch():
+    @no_grad
+    def square(t):
+        return t * t
+
+    @no_grad()
+    def cube(t):
+        return t * t * t
+    x = Tensor(np.ones(2), requires_grad=True)
+    assert not square(x).requires_grad and not cube(x).requires_grad
+    assert (x * x).requires_grad  # grad mode is back on afterwards
+    assert square.__name__ == "square"
+    with _raises(TypeError, "no_grad", "int 3"):
+        no_grad(3)
+
+
+@pytest.mark.parametrize("f, name", [(lambda x: [x * 2.0], "list"),
+                                     (lambda x: float((x * x).sum().data), "float"),
+                                     (lambda x: 3.0, "float")])
+def test_gradcheck_of_a_function_not_returning_a_node_blames_the_function(f, name):
+    with _raises(TypeError, "gradcheck", "must return one Value or Tensor", name):
+        gradcheck(f, [np.ones(2)])
+
+
+@pytest.mark.parametrize("args, parts", [(("3", 4), ("Linear", "in_features", "str '3'")),
+                                         ((3, 4.0), ("Linear", "out_features", "float 4.0")),
+                                         ((-1, 2), ("Linear", "in_features", "-1"))])
+def test_linear_sizes_must_be_integers(args, parts):
+    with _raises(TypeError, *parts):
+        nn.Linear(*args)
+
+
+def test_cross_entropy_with_float_class_labels_says_so():
+    with _raises(TypeError, "cross_entropy", "class-index targets must be integers", "float64",
+                 "(4,)", "(4, 3)"):
+        F.cross_entropy(Tensor(np.zeros((4, 3))), np.array([0.0, 1.0, 2.0, 1.0]))
+    probs = np.full((4, 3), 1 / 3)
+    assert F.cross_entropy(Tensor(np.zeros((4, 3))), probs).item() == pytest.approx(np.log(3))
