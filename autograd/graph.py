@@ -123,8 +123,8 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
                     found[node] = g
             elif leaf:
                 node._accumulate(g)
-            else:
-                node.grad = g
+            else:  # an interior .grad is a number: as a graph it would reach back to node
+                node.grad = g.detach() if create_graph and isinstance(g, Node) else g
             if leaf:
                 continue
             for parent, pg in zip(node._prev, node._parent_grads(g, create_graph)):

@@ -180,10 +180,16 @@ class Tensor(Node):
 
     def permute(self, *axes) -> Tensor:
         axes = _dims(axes)
+        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+            raise ValueError(f"permute: axes {tuple(axes)} are not a permutation of the "
+                             f"{self.ndim} axes of a tensor of shape {self.shape}")
         return apply(ops.transpose, self, axes=tuple(a % self.ndim for a in axes))
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
         """Swap two axes (PyTorch's meaning); `permute` reorders all of them."""
+        if not all(-self.ndim <= d < self.ndim for d in (dim0, dim1)):
+            raise IndexError(f"transpose: dimensions ({dim0}, {dim1}) out of range for a "
+                             f"tensor of shape {self.shape}")
         axes = list(range(self.ndim))
         axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
         return self.permute(*axes)

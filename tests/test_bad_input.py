@@ -1,7 +1,9 @@
 """Bad input gives torch's answer (inf, nan) or an error that names the call, the expected
 and the given; never a bare Python error or a silently wrong result."""
+import gc
 import math
 import re
+import weakref
 
 import numpy as np
 import pytest
@@ -258,3 +260,49 @@ def test_cross_entropy_with_float_class_labels_says_so():
         F.cross_entropy(Tensor(np.zeros((4, 3))), np.array([0.0, 1.0, 2.0, 1.0]))
     probs = np.full((4, 3), 1 / 3)
     assert F.cross_entropy(Tensor(np.zeros((4, 3))), probs).item() == pytest.approx(np.log(3))
+
+
+# ------------------------------------------------------------------ no reference cycles
+@pytest.fixture
+def collector_off():
+    """The cyclic collector off, so whatever a cycle keeps alive stays alive."""
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def test_fit_leaves_no_cycle_through_the_model_history_or_callbacks(collector_off, tmp_path):
+    model = compiled()
+    callbacks = [nn.EarlyStopping(monitor="val_loss"), nn.ReduceLROnPlateau(),
+                 nn.ModelCheckpoint(str(tmp_path / "ck.npz")), Note()]
+    history = model.fit(X, Y, epochs=2, verbose=0, validation_split=0.25, callbacks=callbacks)
+    assert all(cb.model is None for cb in callbacks)
+    model_ref, history_ref = weakref.ref(model), weakref.ref(history)
+    del model, history, callbacks
+    assert model_ref() is None and history_ref() is None
+    assert gc.collect() == 0
+
+
+@pytest.mark.parametrize("leaf", [lambda: Value(0.7), lambda: Tensor(np.full(3, 0.7),
+                                                                     requires_grad=True)])
+def test_create_graph_backward_leaves_no_cycle_through_interior_grads(collector_off, leaf):
+    x = leaf()
+    y = (x * x).tanh() * x
+    z = y if isinstance(y, Value) else y.sum()
+    z.backward(create_graph=True)
+    assert y.grad is not None and not getattr(y.grad, "_prev", ())  # a number, no graph
+    x.grad = None  # a leaf's differentiable .grad refers to the leaf, as in torch
+    del x, y, z
+    assert gc.collect() == 0
+
+
+def test_create_graph_grad_leaves_no_cycle(collector_off):
+    x = Tensor(np.full(3, 0.7), requires_grad=True)
+    (g,) = grad(((x * x).tanh() * x).sum(), [x], create_graph=True)
+    (gg,) = grad(g.sum(), [x])
+    assert gg.shape == (3,)
+    del x, g, gg
+    assert gc.collect() == 0
