@@ -105,6 +105,9 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     With `wanted` None this is `backward()`: leaves accumulate into `.grad`, and every
     interior node's `.grad` is set to its gradient in this pass. Otherwise no `.grad` is
     touched and the gradients of the `wanted` nodes are returned.
+
+    With `create_graph` a leaf's `.grad` is a graph that refers back to the leaf (as in
+    torch): set it to None (`zero_grad`) when done, or use `grad()`, which stores nothing.
     """
     grads: dict[Node, Any] = {}
     for root, seed in zip(roots, seeds):
