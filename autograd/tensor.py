@@ -180,10 +180,11 @@ class Tensor(Node):
 
     def permute(self, *axes) -> Tensor:
         axes = _dims(axes)
-        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        n = self.ndim
+        if any(not -n <= a < n for a in axes) or sorted(a % n for a in axes) != list(range(n)):
             raise ValueError(f"permute: axes {tuple(axes)} are not a permutation of the "
                              f"{self.ndim} axes of a tensor of shape {self.shape}")
-        return apply(ops.transpose, self, axes=tuple(a % self.ndim for a in axes))
+        return apply(ops.transpose, self, axes=tuple(a % n for a in axes))
 
     def transpose(self, dim0: int = -2, dim1: int = -1) -> Tensor:
         """Swap two axes (PyTorch's meaning); `permute` reorders all of them."""
