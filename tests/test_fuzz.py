@@ -93,7 +93,9 @@ def test_random_op_chains_match_numpy_or_raise_naming_the_op(program):
     start, chain = program
     out, want, ok = _run(start, chain)
     small = ok and start.dtype == np.float64 and 0 < start.size <= 12 and out.size > 0
-    if small and np.all(np.isfinite(want)) and "max" not in {s[0] for s in chain}:
+    # differences of a sum lose a small term beside a huge one: keep gradcheck well scaled
+    scaled = small and np.all(np.isfinite(want)) and np.all(np.abs(want) < 1e4)
+    if scaled and "max" not in {s[0] for s in chain}:
         def f(x):
             t = x
             for _, ours, _, _ in chain:
