@@ -135,6 +135,8 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: f
                 total = total + g * float(w)
             else:  # a gradient that does not depend on the inputs
                 total = total + float(np.sum(np.asarray(g) * w))
+        if not isinstance(total, Node):  # no gradient depends on the inputs: a constant
+            total = Tensor(np.asarray(total)) if any(map(_is_tensor, xs)) else Value(total)
         return total
 
     grad_of_f.__name__ = f"grad of {_name(f)}"
