@@ -38,8 +38,9 @@ def _as_array(x: Any) -> np.ndarray:
 def _output(f: Callable, arrays, kinds) -> tuple[list, Any]:
     xs = _leaves(arrays, kinds)
     out = f(*xs)
-    if not isinstance(out, Node):  # an output that does not depend on the inputs
-        out = Tensor(np.asarray(out, dtype=np.float64)) if "tensor" in kinds else Value(out)
+    if not isinstance(out, Node):  # a number or list carries no gradient: f is wrong, not it
+        raise TypeError(f"gradcheck({_name(f)}): f must return one Value or Tensor, got "
+                        f"{type(out).__name__} {out!r:.60}")
     return xs, out
 
 
@@ -134,6 +135,8 @@ def gradgradcheck(f: Callable, inputs: Sequence[Any], eps: float = 1e-6, atol: f
                 total = total + g * float(w)
             else:  # a gradient that does not depend on the inputs
                 total = total + float(np.sum(np.asarray(g) * w))
+        if not isinstance(total, Node):  # no gradient depends on the inputs: a constant
+            total = Tensor(np.asarray(total)) if any(map(_is_tensor, xs)) else Value(total)
         return total
 
     grad_of_f.__name__ = f"grad of {_name(f)}"

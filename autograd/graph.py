@@ -54,8 +54,14 @@ def _set_grad_enabled(enabled: bool) -> Iterator[None]:
         _mode.enabled = previous
 
 
-def no_grad():
-    """Context manager (and decorator) under which no graph is recorded, in this thread."""
+def no_grad(func: Any = None) -> Any:
+    """Context manager (and decorator, with or without parentheses) under which no graph is
+    recorded, in this thread."""
+    if callable(func):  # `@no_grad` used bare, as torch allows
+        return _set_grad_enabled(False)(func)
+    if func is not None:
+        raise TypeError(f"no_grad takes no arguments (or decorates a function), got "
+                        f"{type(func).__name__} {func!r:.60}")
     return _set_grad_enabled(False)
 
 
@@ -99,6 +105,9 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     With `wanted` None this is `backward()`: leaves accumulate into `.grad`, and every
     interior node's `.grad` is set to its gradient in this pass. Otherwise no `.grad` is
     touched and the gradients of the `wanted` nodes are returned.
+
+    With `create_graph` a leaf's `.grad` is a graph that refers back to the leaf (as in
+    torch): set it to None (`zero_grad`) when done, or use `grad()`, which stores nothing.
     """
     grads: dict[Node, Any] = {}
     for root, seed in zip(roots, seeds):
@@ -117,8 +126,8 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
                     found[node] = g
             elif leaf:
                 node._accumulate(g)
-            else:
-                node.grad = g
+            else:  # an interior .grad is a number: as a graph it would reach back to node
+                node.grad = g.detach() if create_graph and isinstance(g, Node) else g
             if leaf:
                 continue
             for parent, pg in zip(node._prev, node._parent_grads(g, create_graph)):
@@ -130,6 +139,16 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     return found
 
 
+def _nodes(xs: Any, what: str) -> list[Node]:
+    """`xs` as a list of graph nodes, or TypeError naming `what` and what was given."""
+    items = list(xs) if isinstance(xs, (list, tuple)) else None
+    if items is None or not all(isinstance(x, Node) for x in items):
+        bad = xs if items is None else next(x for x in items if not isinstance(x, Node))
+        raise TypeError(f"grad: {what} must be a Value or Tensor or a list of them, got "
+                        f"{type(bad).__name__} {bad!r:.60}")
+    return items
+
+
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
          grad_outputs: Any = None, create_graph: bool = False) -> tuple:
     """Gradients of `outputs` with respect to each of `inputs`, leaving every `.grad` alone.
@@ -138,8 +157,8 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node],
     differentiated again (second derivatives). `grad_outputs` seeds non-scalar outputs.
     """
     single = isinstance(outputs, Node)
-    outputs = [outputs] if single else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    outputs = [outputs] if single else _nodes(outputs, "outputs")
+    inputs = [inputs] if isinstance(inputs, Node) else _nodes(inputs, "inputs")
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif single:

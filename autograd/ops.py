@@ -81,7 +81,10 @@ def unbroadcast(g, shape: tuple) -> Any:
 
 
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * np.tanh(0.5 * x) + 0.5  # = 1 / (1 + e^-x), with no overflow
+    # e = e^-|x| never overflows: 1/(1+e) for x >= 0, e/(1+e) below, accurate in both tails
+    x = np.asarray(x)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1, e) / (1 + e)
 
 
 # ---------------------------------------------------------------------- binary

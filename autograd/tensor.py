@@ -267,7 +267,7 @@ def _raise(prim: Primitive, arrays: list, consts: dict, error: Exception):
 
 def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
     """Run `prim` on Tensors (numbers and arrays become constants); record the graph."""
-    parents = inputs if all(map(_is_tensor, inputs)) else _with_constants(inputs)
+    parents = inputs if all(map(_is_tensor, inputs)) else _with_constants(inputs, prim)
     arrays = list(map(_get_data, parents))
     try:
         out = prim.forward(*arrays, **consts)
@@ -278,9 +278,12 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
     return Tensor._make(out)
 
 
-def _with_constants(inputs: tuple) -> tuple:
+def _with_constants(inputs: tuple, prim: Primitive | None = None) -> tuple:
     """`inputs` with numbers and arrays wrapped as constant Tensors."""
     dtype = next((x.data.dtype for x in inputs if isinstance(x, Tensor)), None)
+    if dtype is None and prim is not None:
+        raise TypeError(f"{prim.name}: at least one input must be a Tensor, got "
+                        f"{', '.join(type(x).__name__ for x in inputs) or 'no inputs'}")
     return tuple(x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs)
 
 

@@ -37,11 +37,30 @@ def _sigmoid_of(x):
 
 
 def _sin_of(x):
-    return x.sin() if isinstance(x, Value) else math.sin(x)
+    return x.sin() if isinstance(x, Value) else _sin(x)
 
 
 def _cos_of(x):
-    return x.cos() if isinstance(x, Value) else math.cos(x)
+    return x.cos() if isinstance(x, Value) else _cos(x)
+
+
+def _div(a, b):
+    """a / b, with IEEE's inf or nan (as torch) for a zero float divisor."""
+    if isinstance(a, Value) or isinstance(b, Value) or b != 0.0:
+        return a / b
+    return math.nan if a == 0.0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def _fpow(a: float, b: float) -> float:
+    """a ** b for floats with torch's answers: inf for overflow and for 0 to a negative power."""
+    try:
+        return a ** b
+    except (OverflowError, ZeroDivisionError):  # too big, or 0.0 ** negative: ±inf
+        return math.copysign(math.inf, a) if float(b).is_integer() and b % 2 else math.inf
+
+
+def _pow_of(a, b):
+    return a ** b if isinstance(a, Value) or isinstance(b, Value) else _fpow(a, b)
 
 
 # ------------------------------------------------------------------- binary
@@ -51,29 +70,21 @@ MUL = _op("mul", "*", operator.mul,
           lambda g, out, a, b: (g * b, g * a))  # d(ab) = b da + a db
 
 
-def _div(a: float, b: float) -> float:
-    if b == 0.0:
-        raise ZeroDivisionError(f"div: {a} / 0.0")
-    return a / b
-
-
 DIV = _op("div", "/", _div,
-          lambda g, out, a, b: (g / b, -g * out / b))  # d(a/b) = da/b - a/b² db
+          lambda g, out, a, b: (_div(g, b), _div(-g * out, b)))  # d(a/b) = da/b - a/b² db
 
 
 def _power(a: float, b: float | None = None, k: float | None = None) -> float:
     b = k if b is None else b
     if a < 0.0 and not b.is_integer():
         raise ValueError(f"pow: negative base {a} with non-integer exponent {b}")
-    if a == 0.0 and b < 0.0:
-        raise ZeroDivisionError(f"pow: 0.0 ** {b}")
-    return a ** b
+    return _fpow(a, b)
 
 
 def _pow_vjp(g, out, a, b=None, k=None):  # d(a^b) = b a^(b-1) da + a^b ln(a) db
     if b is None:  # a constant exponent k: only the base gets a gradient
-        return (g * k * a ** (k - 1.0) if k != 0.0 else g * 0.0,)
-    return g * b * a ** (b - 1.0), (g * out * _log_of(a) if a > 0.0 else g * math.nan)
+        return (g * k * _pow_of(a, k - 1.0) if k != 0.0 else g * 0.0,)
+    return g * b * _pow_of(a, b - 1.0), (g * out * _log_of(a) if a > 0.0 else g * math.nan)
 
 
 POW = _op("pow", "**", _power, _pow_vjp)
@@ -82,7 +93,23 @@ POW = _op("pow", "**", _power, _pow_vjp)
 
 
 def _exp(x: float) -> float:
-    return math.exp(x) if x < 709.78 else math.inf
+    return math.inf if x > 709.78 else math.exp(x)  # nan stays nan
+
+
+def _sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else math.nan  # sin(±inf) is nan, as in torch
+
+
+def _cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
+def _fsum(xs: tuple) -> float:
+    """The correctly rounded sum; inf or nan (as plain addition gives) where fsum refuses."""
+    try:
+        return math.fsum(xs)
+    except (OverflowError, ValueError):  # an intermediate overflow, or inf + -inf
+        return sum(xs, 0.0)
 
 
 def _log(x: float) -> float:
@@ -111,9 +138,9 @@ def _softplus(x: float) -> float:  # log(1 + e^x) = max(x, 0) + log1p(e^-|x|), f
 EXP = _op("exp", "exp", _exp,
           lambda g, out, a: (g * out,))  # d e^a = e^a da
 LOG = _op("log", "log", _log,
-          lambda g, out, a: (g / a,))  # d ln a = da / a
+          lambda g, out, a: (_div(g, a),))  # d ln a = da / a
 SQRT = _op("sqrt", "sqrt", _sqrt,
-           lambda g, out, a: (g / (2.0 * out),))  # d √a = da / (2√a)
+           lambda g, out, a: (_div(g, 2.0 * out),))  # d √a = da / (2√a)
 TANH = _op("tanh", "tanh", math.tanh,
            lambda g, out, a: (g * (1.0 - out * out),))  # d tanh = (1 - tanh²) da
 SIGMOID = _op("sigmoid", "sigmoid", _sigmoid,
@@ -127,13 +154,13 @@ SOFTPLUS = _op("softplus", "softplus", _softplus,
                lambda g, out, a: (g * _sigmoid_of(a),))  # d log(1 + e^a) = σ(a) da
 ABS = _op("abs", "abs", abs,
           lambda g, out, a: (g * (1.0 if a > 0.0 else -1.0 if a < 0.0 else 0.0),))  # sign(a)
-SIN = _op("sin", "sin", math.sin,
+SIN = _op("sin", "sin", _sin,
           lambda g, out, a: (g * _cos_of(a),))  # d sin = cos da
-COS = _op("cos", "cos", math.cos,
+COS = _op("cos", "cos", _cos,
           lambda g, out, a: (-g * _sin_of(a),))  # d cos = -sin da
 
 # ------------------------------------------------------------------- n-ary
-SUM = _op("sum", "sum", lambda *xs: math.fsum(xs),
+SUM = _op("sum", "sum", lambda *xs: _fsum(xs),
           lambda g, out, *xs: (g,) * len(xs))  # every term gets g
 
 

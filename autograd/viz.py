@@ -122,6 +122,9 @@ def draw_dot(root: Node | Iterable[Node], rankdir: str = "LR", max_nodes: int = 
         >>> dot = draw_dot(L)              # shows inline in a notebook
         >>> dot.render("graph")            # writes graph and graph.svg
     """
+    if not isinstance(root, (Node, list, tuple)):
+        raise TypeError(f"draw_dot needs a Value or Tensor (or a list of them), got "
+                        f"{type(root).__name__} {root!r:.60}")
     roots = [root] if isinstance(root, Node) else list(root)
     for r in roots:
         if not isinstance(r, Node):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import numbers
 import os
 import warnings
 from typing import Any, Callable, Iterable
@@ -228,7 +229,11 @@ class LearningRateScheduler(Callback):
         if self.is_scheduler:
             return
         for group in _optimizer(self.model).param_groups:
-            group["lr"] = float(self.schedule(epoch, group["lr"]))
+            lr = self.schedule(epoch, group["lr"])
+            if not isinstance(lr, numbers.Real) or isinstance(lr, bool) or not lr >= 0:
+                raise ValueError(f"LearningRateScheduler: the schedule returned {lr!r} for "
+                                 f"epoch {epoch}; expected a non-negative number")
+            group["lr"] = float(lr)
             if self.verbose:
                 _say(f"Epoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                      f"{group['lr']:.4g}.")
@@ -258,7 +263,12 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch: int, logs: Logs | None = None) -> None:
         logs = dict(logs or {})
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except (KeyError, IndexError) as error:
+            raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} uses {error}, which "
+                             f"the logs do not have; known keys: {', '.join(['epoch', *logs])}"
+                             ) from None
         if self.save_best_only:
             current = _monitored(logs, self.monitor, "ModelCheckpoint")
             if current is None:

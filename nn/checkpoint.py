@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from .atomic import atomic_write, remove_stale
 
 FORMAT = "autograd-nn checkpoint"
 VERSION = 1
+_RATIO, _SLACK = 100, 1 << 20  # a member may inflate to 100 x its stored size, plus 1 MiB
 
 
 def _json(obj: Any, what: str) -> np.ndarray:
@@ -40,13 +42,20 @@ def _optimizer_arrays(optimizer: Any) -> dict[str, np.ndarray]:
                 arrays[f"optimizer/state/{index}/{name}"] = value
             else:
                 scalars.setdefault(str(index), {})[name] = value
-    meta = {"param_groups": sd["param_groups"], "scalar_state": scalars}
+    meta = {"param_groups": sd["param_groups"], "scalar_state": scalars,
+            "class": type(optimizer).__name__}
     arrays["optimizer/meta"] = _json(meta, "the optimizer's hyper-parameters")
     return arrays
 
 
 def save(path: str | os.PathLike, model: Any, optimizer: Any = None, **extra: Any) -> None:
     """Write `model`'s parameters, `optimizer`'s state and `extra` (JSON) to `path`."""
+    if not callable(getattr(model, "state_dict", None)):
+        raise TypeError(f"checkpoint.save: model must be a Module (with state_dict), got "
+                        f"{type(model).__name__} {model!r:.60}")
+    if optimizer is not None and not callable(getattr(optimizer, "state_dict", None)):
+        raise TypeError(f"checkpoint.save: optimizer must be an nn.optim optimizer or None, got "
+                        f"{type(optimizer).__name__} {optimizer!r:.60}")
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION),
               "extra": _json(extra, "extra")}
     arrays.update({f"model/{k}": v for k, v in model.state_dict().items()})
@@ -55,15 +64,82 @@ def save(path: str | os.PathLike, model: Any, optimizer: Any = None, **extra: An
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
-def _read(path: str) -> dict[str, np.ndarray]:
-    """Every array in the file, read now (so a damaged file fails here, not half-way)."""
+class _Refused(ValueError):
+    """A readable file that does not fit the model (raised before any array is read)."""
+
+
+def _header(member: Any) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype a .npy member declares, read from its header alone."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version in ((2, 0), (3, 0)):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise ValueError(f"unsupported .npy format version {version}")
+    return shape, dtype
+
+
+def _expected_shapes(model: Any, optimizer: Any) -> tuple[dict[str, tuple], dict[int, tuple]]:
+    """Shapes of the model's state by key and of the optimizer's parameters by index."""
+    model_shapes = {k: np.shape(v) for k, v in model.state_dict().items()}
+    params = [] if optimizer is None else [p for g in optimizer.param_groups for p in g["params"]]
+    return model_shapes, {i: np.shape(p.data) for i, p in enumerate(params)}
+
+
+def _preflight(zf: zipfile.ZipFile, path: str, model: Any, optimizer: Any) -> None:
+    """Compare member names and declared shapes with the model before any array is read."""
+    model_shapes, param_shapes = _expected_shapes(model, optimizer)
+    problems, names = [], []
+    for info in zf.infolist():
+        name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+        names.append(name)
+        with zf.open(info) as member:
+            shape, dtype = _header(member)
+        size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+        if size > _RATIO * info.compress_size + _SLACK:
+            raise _Refused(f"checkpoint {path!r}: entry {name!r} declares shape {shape} of "
+                             f"{dtype} ({size} bytes) from {info.compress_size} stored bytes: "
+                             "implausible, refused before reading it")
+        key, want, where = name[len("model/"):], None, "in the model"
+        if name.startswith("model/"):
+            want = model_shapes.get(key)
+        index, _, entry = name[len("optimizer/state/"):].partition("/")
+        if name.startswith("optimizer/state/") and index.isdigit() and entry:
+            key, want, where = name, param_shapes.get(int(index), shape), "for the parameter"
+        if want is not None and tuple(shape) != tuple(want):
+            problems.append(f"{key}: shape {tuple(shape)} in the state, {tuple(want)} {where}")
+    if "format" not in names:
+        raise _Refused(f"{path!r} is not a checkpoint written by nn.checkpoint.save "
+                       f"(no {FORMAT!r} marker)")
+    missing = [k for k in model_shapes if f"model/{k}" not in names]
+    unexpected = [n[len("model/"):] for n in names
+                  if n.startswith("model/") and n[len("model/"):] not in model_shapes]
+    if missing:
+        problems.append(f"missing keys: {', '.join(missing)}")
+    if unexpected:
+        problems.append(f"unexpected keys: {', '.join(unexpected)}")
+    if problems:
+        raise _Refused(f"checkpoint {path!r} does not fit (another architecture or "
+                       f"optimizer?): {'; '.join(problems)}")
+
+
+def _read(path: str, model: Any = None, optimizer: Any = None) -> dict[str, np.ndarray]:
+    """Every array in the file, read now (so a damaged file fails here, not half-way), after
+    `_preflight` has compared the file's directory and headers with `model`."""
     with open(path, "rb") as f:
         if f.read(4) not in (b"PK\x03\x04", b"PK\x05\x06"):
             raise ValueError(f"{path!r} is not a checkpoint: not a .npz (zip) file")
         f.seek(0)
         try:
+            if model is not None:
+                with zipfile.ZipFile(f) as zf:
+                    _preflight(zf, path, model, optimizer)
+                f.seek(0)
             with np.load(f, allow_pickle=False) as npz:
                 return {key: npz[key] for key in npz.files}
+        except _Refused as error:  # shown as the ValueError it is
+            raise ValueError(str(error)) from None
         except Exception as error:  # zipfile, zlib, numpy format errors: all mean "damaged"
             raise ValueError(f"checkpoint {path!r} is not a readable .npz file "
                              f"(truncated or corrupt?): {type(error).__name__}: {error}") from None
@@ -126,14 +202,18 @@ def load(path: str | os.PathLike, model: Any, optimizer: Any = None) -> dict[str
     """
     path = os.fspath(path)
     remove_stale(path)
-    arrays = _read(path)
+    arrays = _read(path, model, optimizer)
     _check_header(arrays, path)
     try:
         extra = _text(arrays, "extra", path) if "extra" in arrays else {}
         state = _model_state(arrays)
         opt_state = _optimizer_state(arrays, path) if optimizer is not None else None
+        saved_class = _text(arrays, "optimizer/meta", path).get("class") if opt_state else None
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"checkpoint {path!r} is malformed: {error!r}") from None
+    if saved_class is not None and saved_class != type(optimizer).__name__:
+        raise ValueError(f"checkpoint {path!r} holds the state of a {saved_class} optimizer; "
+                         f"it cannot be loaded into a {type(optimizer).__name__}")
     backup = model.state_dict()
     opt_backup = optimizer.state_dict() if optimizer is not None else None
     try:

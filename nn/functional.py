@@ -210,6 +210,9 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean",
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     classes = x.shape[-1]
+    if np.issubdtype(t.dtype, np.floating) and t.shape == x.shape[:-1] != x.shape:
+        raise TypeError(f"cross_entropy: class-index targets must be integers, got {t.dtype} "
+                        f"of shape {t.shape} (class probabilities need shape {x.shape})")
     if np.issubdtype(t.dtype, np.floating):
         lp = x.log_softmax(-1)
         y = _target(t, x, "cross_entropy")

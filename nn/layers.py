@@ -22,6 +22,10 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  rng: np.random.Generator | int | None = None, dtype: Any = np.float64) -> None:
+        for name, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 0:
+                raise TypeError(f"Linear: {name} must be a non-negative integer, got "
+                                f"{type(n).__name__} {n!r}")
         self.in_features, self.out_features = in_features, out_features
         gen = np.random.default_rng(rng)
         bound = 1.0 / math.sqrt(in_features) if in_features > 0 else 0.0

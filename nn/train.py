@@ -102,6 +102,47 @@ def _arrays(*xs: Any) -> list[np.ndarray]:
     return [np.asarray(x.data if isinstance(x, Tensor) else x) for x in xs]
 
 
+def _count(who: str, name: str, value: Any, low: int = 1) -> int:
+    """`value` as an int of at least `low` (None means Keras's 32 for a batch size)."""
+    if value is None and name == "batch_size":
+        return 32
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        kind = "a positive" if low == 1 else "a non-negative"
+        raise ValueError(f"{who}: {name} must be {kind} integer, got {type(value).__name__} "
+                         f"{value!r}")
+    return int(value)
+
+
+def _callbacks(callbacks: Any) -> list[Callback]:
+    """The callbacks as a list, or TypeError naming what was passed instead."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError(f"fit: callbacks must be a list of Callback objects, got "
+                        f"{type(callbacks).__name__} {callbacks!r:.60} (wrap one in a list)")
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"fit: each callback must be an nn.callbacks.Callback, got "
+                            f"{type(cb).__name__} {cb!r:.60}; put a function in a "
+                            "Callback subclass's on_epoch_end (or another hook)")
+    return list(callbacks)
+
+
+def _pair(who: str, name: str, data: Any) -> list[np.ndarray]:
+    """(x, y) as two arrays of the same length, or ValueError naming `name`."""
+    if not isinstance(data, (list, tuple)) or len(data) != 2:
+        n = f"{len(data)} items" if isinstance(data, (list, tuple)) else type(data).__name__
+        raise ValueError(f"{who}: {name} must be a pair (x, y), got {n}")
+    return _samples(who, *_arrays(*data))
+
+
+def _samples(who: str, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    if x.ndim == 0 or y.ndim == 0 or len(x) != len(y):
+        raise ValueError(f"{who}: x has {len(x) if x.ndim else 'no'} samples but y has "
+                         f"{len(y) if y.ndim else 'no'}")
+    return [x, y]
+
+
 def _match(y: np.ndarray, pred: Tensor) -> np.ndarray:
     """`y` with a trailing axis when the model gives one output per sample, as Keras does."""
     return y[..., None] if pred.ndim == y.ndim + 1 and pred.shape[-1] == 1 else y
@@ -185,20 +226,20 @@ class Trainer:
         self._compiled()
         if self.optimizer is None:
             raise RuntimeError("fit needs an optimizer: compile(optimizer=...) first")
-        x, y = _arrays(x, y)
-        if len(x) != len(y):
-            raise ValueError(f"fit: x has {len(x)} samples but y has {len(y)}")
+        x, y = _samples("fit", *_arrays(x, y))
+        epochs, batch_size = _count("fit", "epochs", epochs, 0), _count("fit", "batch_size",
+                                                                      batch_size)
         if validation_data is None and validation_split:
             if not 0 < validation_split < 1:
                 raise ValueError(f"validation_split must be in [0, 1), got {validation_split}")
             split = int(len(x) * (1 - validation_split))  # the last fraction, as Keras takes it
             x, y, validation_data = x[:split], y[:split], (x[split:], y[split:])
-        val = None if validation_data is None else _arrays(*validation_data[:2])
-        n, batch_size = len(x), batch_size or 32
-        if n == 0:
+        val = None if validation_data is None else _pair("fit", "validation_data",
+                                                         validation_data)
+        if len(x) == 0:
             raise ValueError("fit: no training samples")
         loader = DataLoader(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
-        history, extra = History(), list(callbacks or [])
+        history, extra = History(), _callbacks(callbacks)
         bar = [ProgressBar(verbose)] if verbose and not any(
             isinstance(c, ProgressBar) for c in extra) else []
         cbs = CallbackList(bar + extra + [history], self,
@@ -261,7 +302,10 @@ class Trainer:
                  verbose: int = 0) -> dict[str, float]:
         """The loss and every compiled metric over (x, y), as a dict."""
         self._compiled()
-        (x, y), batch_size = _arrays(x, y), batch_size or 32
+        (x, y), batch_size = _samples("evaluate", *_arrays(x, y)), _count(
+            "evaluate", "batch_size", batch_size)
+        if len(x) == 0:
+            raise ValueError("evaluate: no samples (x and y are empty)")
         bar = ProgressBar(verbose)
         bar.set_params({"steps": -(-len(x) // batch_size), "desc": "evaluate"})
         bar.on_epoch_begin(0)
@@ -276,10 +320,12 @@ class Trainer:
 
 def predict(module: Any, x: Any, batch_size: int | None = 32) -> np.ndarray:
     """The module's outputs for x, batch by batch in eval mode without a graph."""
-    (x,), batch_size = _arrays(x), batch_size or 32
+    (x,), batch_size = _arrays(x), _count("predict", "batch_size", batch_size)
     with _inference(module):
+        if x.ndim and len(x) == 0:  # an empty batch still has the output's shape
+            return module(Tensor(x)).numpy()
         outs = [module(Tensor(xb)).numpy() for (xb,) in batches(x, batch_size=batch_size)]
-    return np.concatenate(outs) if outs else np.empty((0,))
+    return np.concatenate(outs)
 
 
 def fit(module: Any, x: Any, y: Any, *, optimizer: Any = "rmsprop",

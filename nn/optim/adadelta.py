@@ -24,10 +24,10 @@ class Adadelta(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0.0) -> None:
-        check(lr >= 0.0, "learning rate", lr)
-        check(0.0 <= rho <= 1.0, "rho value", rho)
-        check(eps >= 0.0, "epsilon value", eps)
-        check(weight_decay >= 0.0, "weight_decay value", weight_decay)
+        check(lambda v: v >= 0.0, "learning rate", lr)
+        check(lambda v: 0.0 <= v <= 1.0, "rho value", rho)
+        check(lambda v: v >= 0.0, "epsilon value", eps)
+        check(lambda v: v >= 0.0, "weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay))
 
     def _update(self, data: np.ndarray, grad: np.ndarray, state: dict[str, Any],

@@ -25,12 +25,12 @@ class Adagrad(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0.0,
                  weight_decay: float = 0.0, initial_accumulator_value: float = 0.0,
                  eps: float = 1e-10) -> None:
-        check(lr >= 0.0, "learning rate", lr)
-        check(lr_decay >= 0.0, "lr_decay value", lr_decay)
-        check(weight_decay >= 0.0, "weight_decay value", weight_decay)
-        check(initial_accumulator_value >= 0.0, "initial_accumulator_value value",
+        check(lambda v: v >= 0.0, "learning rate", lr)
+        check(lambda v: v >= 0.0, "lr_decay value", lr_decay)
+        check(lambda v: v >= 0.0, "weight_decay value", weight_decay)
+        check(lambda v: v >= 0.0, "initial_accumulator_value value",
               initial_accumulator_value)
-        check(eps >= 0.0, "epsilon value", eps)
+        check(lambda v: v >= 0.0, "epsilon value", eps)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value,
                                       eps=eps))

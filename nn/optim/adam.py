@@ -7,17 +7,18 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check
+from .optimizer import Optimizer, check, pair
 
 
 def check_adam_args(lr: float, betas: tuple[float, float], eps: float,
                     weight_decay: float) -> None:
     """Validate the hyperparameters shared by the Adam family."""
-    check(lr >= 0.0, "learning rate", lr)
-    check(eps >= 0.0, "epsilon value", eps)
-    check(0.0 <= betas[0] < 1.0, "beta parameter at index 0", betas[0])
-    check(0.0 <= betas[1] < 1.0, "beta parameter at index 1", betas[1])
-    check(weight_decay >= 0.0, "weight_decay value", weight_decay)
+    check(lambda v: v >= 0.0, "learning rate", lr)
+    check(lambda v: v >= 0.0, "epsilon value", eps)
+    betas = pair("betas", betas)
+    check(lambda v: 0.0 <= v < 1.0, "beta parameter at index 0", betas[0])
+    check(lambda v: 0.0 <= v < 1.0, "beta parameter at index 1", betas[1])
+    check(lambda v: v >= 0.0, "weight_decay value", weight_decay)
 
 
 class Adam(Optimizer):

@@ -56,9 +56,12 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
-def _check_positive_int(name: str, value: Any) -> None:
-    if not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
+def _check_positive_int(name: str, value: Any, who: str = "") -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{who}: {name} must be a positive integer, got {type(value).__name__} "
+                        f"{value!r}")
+    if value <= 0:
+        raise ValueError(f"{who}: {name} must be a positive integer, got {value}")
 
 
 class StepLR(LRScheduler):
@@ -67,7 +70,7 @@ class StepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        _check_positive_int("step_size", step_size)
+        _check_positive_int("step_size", step_size, type(self).__name__)
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -81,9 +84,14 @@ class MultiStepLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
                  last_epoch: int = -1) -> None:
-        self.milestones = sorted(milestones)
-        if any(not isinstance(m, int) or m < 0 for m in self.milestones):
-            raise ValueError(f"milestones must be non-negative integers, got {self.milestones}")
+        if not isinstance(milestones, Iterable) or isinstance(milestones, str):
+            raise TypeError(f"MultiStepLR: milestones must be a list of epochs, got "
+                            f"{type(milestones).__name__} {milestones!r} (e.g. [{milestones!r}])")
+        self.milestones = list(milestones)
+        if any(not isinstance(m, int) or isinstance(m, bool) or m < 0 for m in self.milestones):
+            raise ValueError(f"MultiStepLR: milestones must be non-negative integers, got "
+                             f"{self.milestones}")
+        self.milestones.sort()
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -112,7 +120,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
                  last_epoch: int = -1) -> None:
-        _check_positive_int("T_max", T_max)
+        _check_positive_int("T_max", T_max, type(self).__name__)
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -132,7 +140,7 @@ class LinearLR(LRScheduler):
             raise ValueError(f"start_factor must be in (0, 1], got {start_factor}")
         if not 0 <= end_factor <= 1:
             raise ValueError(f"end_factor must be in [0, 1], got {end_factor}")
-        _check_positive_int("total_iters", total_iters)
+        _check_positive_int("total_iters", total_iters, type(self).__name__)
         self.start_factor, self.end_factor = start_factor, end_factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)

@@ -31,7 +31,7 @@ class NAdam(Optimizer):
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3) -> None:
         check_adam_args(lr, betas, eps, weight_decay)
-        check(momentum_decay >= 0.0, "momentum_decay value", momentum_decay)
+        check(lambda v: v >= 0.0, "momentum_decay value", momentum_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, momentum_decay=momentum_decay))
 

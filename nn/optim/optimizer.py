@@ -8,10 +8,42 @@ from typing import Any
 import numpy as np
 
 
-def check(ok: bool, what: str, value: Any) -> None:
-    """Raise ``ValueError("Invalid <what>: <value>")`` unless ``ok``."""
-    if not ok:
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def check(ok: Callable[[float], bool], what: str, value: Any) -> None:
+    """TypeError unless ``value`` is a real number; ``ValueError("Invalid <what>: <value>")``
+    unless ``ok(value)``."""
+    if not _is_number(value):
+        raise TypeError(f"Invalid {what}: expected a real number, got {type(value).__name__} "
+                        f"{value!r}")
+    if not ok(value):
         raise ValueError(f"Invalid {what}: {value}")
+
+
+def pair(what: str, value: Any) -> tuple:
+    """``value`` as a tuple of two numbers, or TypeError/ValueError naming ``what``."""
+    if not isinstance(value, (tuple, list)):
+        raise TypeError(f"Invalid {what}: expected a pair of numbers, got "
+                        f"{type(value).__name__} {value!r}")
+    if len(value) != 2:
+        raise ValueError(f"Invalid {what}: expected 2 values, got {len(value)}: {value!r}")
+    return tuple(value)
+
+
+def _same_kind(saved: Any, have: Any) -> bool:
+    """A saved hyperparameter may replace the current one: numbers for numbers, flags for
+    flags, pairs of numbers for pairs, None or a number where either was allowed."""
+    if isinstance(have, (bool, np.bool_)):
+        return isinstance(saved, (bool, np.bool_))
+    if _is_number(have) or have is None:
+        return _is_number(saved) or saved is None
+    if isinstance(have, (tuple, list)):
+        return (isinstance(saved, (tuple, list)) and len(saved) == len(have)
+                and all(map(_same_kind, saved, have)))
+    return type(saved) is type(have)
 
 
 class Optimizer:
@@ -85,6 +117,9 @@ class Optimizer:
                 is_array = isinstance(p.data, np.ndarray)
                 data = p.data if is_array else np.array(p.data, dtype=np.float64)
                 grad = np.asarray(p.grad, dtype=data.dtype)
+                if grad.shape != data.shape:
+                    raise ValueError(f"{type(self).__name__}.step: a parameter of shape "
+                                     f"{data.shape} has a .grad of shape {grad.shape}")
                 if group.get("maximize", False):
                     grad = -grad
                 self._update(data, grad, self.state.setdefault(p, {}), group)
@@ -152,7 +187,19 @@ class Optimizer:
                 raise ValueError(f"{who}: parameter group {i} has hyperparameters "
                                  f"{sorted(set(s) - {'params'})}, the optimizer "
                                  f"{sorted(set(g) - {'params'})}")
-            by_index.update(zip(s["params"], g["params"]))
+            for name in sorted(set(s) - {"params"}):
+                if name in g and not _same_kind(s[name], g[name]):
+                    raise ValueError(f"{who}: parameter group {i} has {name}={s[name]!r}, "
+                                     f"the optimizer expects a value like {g[name]!r}")
+            for k, p in zip(s["params"], g["params"]):
+                if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k in by_index:
+                    raise ValueError(f"{who}: parameter group {i} lists index {k!r}: "
+                                     "indices must be distinct integers")
+                by_index[k] = p
+        total = sum(len(g["params"]) for g in self.param_groups)
+        if set(by_index) != set(range(total)):
+            raise ValueError(f"{who}: the parameter indices {sorted(by_index)} are not 0 to "
+                             f"{total - 1} for the optimizer's {total} parameters")
         if not isinstance(state, dict):
             raise ValueError(f"{who}: 'state' must be a dict, got {type(state).__name__}")
         for i, entry in state.items():
@@ -166,6 +213,12 @@ class Optimizer:
                 if isinstance(value, np.ndarray) and value.shape != shape:
                     raise ValueError(f"{who}: state {i}/{name} has shape {value.shape}, the "
                                      f"parameter {shape}")
+                if isinstance(value, np.ndarray) and value.dtype.kind not in "biuf":
+                    raise ValueError(f"{who}: state {i}/{name} has dtype {value.dtype}, "
+                                     "expected real numbers")
+                if not isinstance(value, np.ndarray) and not _is_number(value):
+                    raise ValueError(f"{who}: state {i}/{name} is {value!r}, expected a "
+                                     "number or an array")
         groups = [{**{k: v for k, v in s.items() if k != "params"}, "params": g["params"]}
                   for s, g in zip(saved, self.param_groups)]
         return groups, by_index

@@ -27,11 +27,11 @@ class RMSprop(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0,
                  centered: bool = False) -> None:
-        check(lr >= 0.0, "learning rate", lr)
-        check(eps >= 0.0, "epsilon value", eps)
-        check(momentum >= 0.0, "momentum value", momentum)
-        check(weight_decay >= 0.0, "weight_decay value", weight_decay)
-        check(alpha >= 0.0, "alpha value", alpha)
+        check(lambda v: v >= 0.0, "learning rate", lr)
+        check(lambda v: v >= 0.0, "epsilon value", eps)
+        check(lambda v: v >= 0.0, "momentum value", momentum)
+        check(lambda v: v >= 0.0, "weight_decay value", weight_decay)
+        check(lambda v: v >= 0.0, "alpha value", alpha)
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered))
 
