@@ -72,12 +72,19 @@ class CallbackList:
 
 
 def _tqdm() -> Any:
-    """tqdm's notebook bar where Jupyter widgets are installed, else the text bar."""
-    try:
-        import ipywidgets  # noqa: F401
-        from tqdm.auto import tqdm
-    except ImportError:
-        from tqdm import tqdm
+    """tqdm's notebook bar inside a Jupyter kernel with ipywidgets importable, else the text
+    bar (never an error about widgets)."""
+    import sys
+    ipython = sys.modules.get("IPython")  # only ever loaded by then inside IPython/Jupyter
+    shell = getattr(ipython, "get_ipython", lambda: None)()
+    if shell is not None and "IPKernelApp" in getattr(shell, "config", {}):
+        try:
+            import ipywidgets  # noqa: F401
+            from tqdm.notebook import tqdm as notebook_tqdm
+            return notebook_tqdm
+        except Exception:  # no (or a broken) ipywidgets: the text bar works everywhere
+            pass
+    from tqdm import tqdm
     return tqdm
 
 

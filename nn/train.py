@@ -355,7 +355,11 @@ class History(Callback):
 
     def plot(self, keys: str | Sequence[str] | None = None, ax: Any = None) -> list:
         """Plot each quantity (train and val_ curves) on its own axes; return the axes."""
-        import matplotlib.pyplot as plt
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("History.plot needs matplotlib: "
+                              'pip install "autograd-nn[train]"') from None
         if keys is None:
             keys = [k for k in self.history if not k.startswith("val_") and k != "lr"]
         keys = [keys] if isinstance(keys, str) else list(keys)

@@ -1,4 +1,5 @@
 """The README's main job runs end to end and writes what it says it writes."""
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -20,3 +21,14 @@ def test_demo_trains_every_task_and_writes_its_pictures(tmp_path):
     for name in ["iris_loss.png", "xor_boundary.png", "trapezoid_fit.png", "digits_history.png"]:
         assert (tmp_path / name).stat().st_size > 1000
     assert (tmp_path / "neuron_graph.svg").read_text().lstrip().startswith("<?xml")
+
+
+def test_help_gives_the_whole_description():
+    result = subprocess.run([sys.executable, str(ROOT / "demo.py"), "--help"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr[-2000:]
+    words = " ".join(result.stdout.split())
+    doc = ast.get_docstring(ast.parse((ROOT / "demo.py").read_text()))
+    for paragraph in doc.split("\n\n"):
+        assert " ".join(paragraph.split()) in words
+    assert "--out OUT" in words and "(default: out)" in words

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
@@ -46,6 +47,20 @@ class LRScheduler:
         for group, base_lr in zip(self.optimizer.param_groups, self.base_lrs):
             group["lr"] = self.lr_at(base_lr, self.last_epoch)
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def __repr__(self) -> str:
+        """The constructor's arguments as held now (not the optimizer), then ``last_epoch``:
+        ``StepLR(step_size=10, gamma=0.5, last_epoch=3)``."""
+        names = [name for name, p in inspect.signature(type(self).__init__).parameters.items()
+                 if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                 and name not in ("self", "optimizer", "last_epoch")]
+        args = []
+        for name in names:  # an argument not kept as an attribute is left out
+            attr = name if hasattr(self, name) else name + "s"  # min_lr is kept as min_lrs
+            if hasattr(self, attr):
+                args.append(f"{name}={getattr(self, attr)!r}")
+        args.append(f"last_epoch={self.last_epoch}")
+        return f"{type(self).__name__}({', '.join(args)})"
 
     def state_dict(self) -> dict[str, Any]:
         """Return the scheduler's state (every attribute except the optimizer)."""

@@ -95,6 +95,14 @@ class Optimizer:
             group.setdefault(name, default)
         self.param_groups.append(group)
 
+    def __repr__(self) -> str:
+        """Each group's hyperparameters, sorted by name, as PyTorch prints an optimizer."""
+        text = f"{type(self).__name__} ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+        return text + ")"
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: ndarray grads to None (or zeros in place), float grads to 0.0."""
         for group in self.param_groups:
