@@ -152,3 +152,4 @@ def load(path: str | os.PathLike, model: Any, optimizer: Any = None) -> dict[str
 
 
 __all__ = ["save", "load"]
+from .weights import load_weights, save_weights  # noqa: E402,F401  (safetensors)

@@ -200,8 +200,109 @@ def _np_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np
 
 
 def _np_scatter_add(a: np.ndarray, index: Any, shape: Shape) -> np.ndarray:
-    out = np.zeros(shape, dtype=a.dtype)
-    np.add.at(out, index, a)
+    """Each element of `a` added, in a Python loop, at the position numpy's indexing gives it."""
+    positions = np.arange(math.prod(shape)).reshape(shape)[index]  # same shape as a
+    out = np.zeros(math.prod(shape), dtype=a.dtype)
+    for i in np.ndindex(a.shape):
+        out[positions[i]] += a[i]
+    return out.reshape(shape)
+
+
+def _broadcast_shape(*shapes: Shape) -> Shape:
+    """The shape numpy broadcasting gives, worked out by hand."""
+    ndim = max(map(len, shapes))
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes]
+    return tuple(max(sizes) for sizes in zip(*padded))
+
+
+def _source(index: tuple, shape: Shape) -> tuple:
+    """The element of an array of `shape` that broadcasting sends to the output `index`."""
+    return tuple(0 if n == 1 else i for i, n in zip(index[len(index) - len(shape):], shape))
+
+
+def _elementwise(fn: Callable[..., float]) -> Callable[..., np.ndarray]:
+    """A broadcasting reference that applies `fn` to Python floats, one element at a time."""
+    def ref(*arrays: np.ndarray) -> np.ndarray:
+        out = np.empty(_broadcast_shape(*(a.shape for a in arrays)))
+        for i in np.ndindex(out.shape):
+            out[i] = fn(*(float(a[_source(i, a.shape)]) for a in arrays))
+        return out
+    return ref
+
+
+def _reduction_ref(combine: Callable[[list[float]], float]) -> Callable[..., np.ndarray]:
+    """A reduction by grouping elements in a Python loop; `combine` folds each group."""
+    def ref(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
+        axes = range(a.ndim) if axis is None else [axis] if isinstance(axis, int) else axis
+        axes = {d % a.ndim for d in axes}
+        shape = tuple(1 if d in axes else n for d, n in enumerate(a.shape) if keepdims
+                      or d not in axes)
+        groups: dict[tuple, list[float]] = {}
+        for i in np.ndindex(a.shape):
+            key = tuple(0 if d in axes else k for d, k in enumerate(i) if keepdims
+                        or d not in axes)
+            groups.setdefault(key, []).append(float(a[i]))
+        out = np.empty(shape)
+        for key, group in groups.items():
+            out[key] = combine(group)
+        return out
+    return ref
+
+
+_np_add = _elementwise(lambda x, y: x + y)
+_np_sub = _elementwise(lambda x, y: x - y)
+_np_mul = _elementwise(lambda x, y: x * y)
+_np_div = _elementwise(lambda x, y: x / y)
+
+
+def _np_log(a: np.ndarray) -> np.ndarray:
+    return np.log2(a) * math.log(2.0)  # another formula than the natural log the op calls
+
+
+def _np_reshape(a: np.ndarray, shape: Shape) -> np.ndarray:
+    """The elements in row-major order, laid out again in `shape` (a -1 inferred)."""
+    flat = [a[i] for i in np.ndindex(a.shape)]
+    known = math.prod(n for n in shape if n != -1)
+    out = np.empty(tuple(len(flat) // known if n == -1 else n for n in shape))
+    assert out.size == len(flat)
+    for k, i in enumerate(np.ndindex(out.shape)):
+        out[i] = flat[k]
+    return out
+
+
+def _np_transpose(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Element a[i] moved to out[i[axes[0]], i[axes[1]], ...]."""
+    out = np.empty(tuple(a.shape[d] for d in axes))
+    for i in np.ndindex(a.shape):
+        out[tuple(i[d] for d in axes)] = a[i]
+    return out
+
+
+def _np_expand(a: np.ndarray, shape: Shape) -> np.ndarray:
+    out = np.empty(shape)
+    for i in np.ndindex(out.shape):
+        out[i] = a[_source(i, a.shape)]
+    return out
+
+
+def _np_concatenate(*arrays: np.ndarray, axis: int) -> np.ndarray:
+    k = axis % arrays[0].ndim
+    shape = list(arrays[0].shape)
+    shape[k] = sum(x.shape[k] for x in arrays)
+    out, offset = np.empty(shape), 0
+    for x in arrays:
+        for i in np.ndindex(x.shape):
+            out[i[:k] + (i[k] + offset,) + i[k + 1:]] = x[i]
+        offset += x.shape[k]
+    return out
+
+
+def _np_stack(*arrays: np.ndarray, axis: int) -> np.ndarray:
+    k = axis % (arrays[0].ndim + 1)
+    out = np.empty(arrays[0].shape[:k] + (len(arrays),) + arrays[0].shape[k:])
+    for j, x in enumerate(arrays):
+        for i in np.ndindex(x.shape):
+            out[i[:k] + (j,) + i[k:]] = x[i]
     return out
 
 
@@ -225,11 +326,11 @@ _NEAR_ZERO = testing.floats(-0.5, 0.5)  # never ties domain("maximum"), which is
 
 SPECS: list[OpSpec] = [
     # binary, broadcasting
-    OpSpec("add", 2, lambda a, b: a + b, np.add, (_REAL, _REAL), _binary()),
-    OpSpec("sub", 2, lambda a, b: a - b, np.subtract, (_REAL, _REAL), _binary()),
+    OpSpec("add", 2, lambda a, b: a + b, _np_add, (_REAL, _REAL), _binary()),
+    OpSpec("sub", 2, lambda a, b: a - b, _np_sub, (_REAL, _REAL), _binary()),
     OpSpec("neg", 1, lambda a: -a, lambda a: 0.0 - a, (_REAL,), _unary()),
-    OpSpec("mul", 2, lambda a, b: a * b, np.multiply, (_REAL, _REAL), _binary()),
-    OpSpec("div", 2, lambda a, b: a / b, np.divide, (_REAL, _D("div")), _binary()),
+    OpSpec("mul", 2, lambda a, b: a * b, _np_mul, (_REAL, _REAL), _binary()),
+    OpSpec("div", 2, lambda a, b: a / b, _np_div, (_REAL, _D("div")), _binary()),
     OpSpec("pow", 2, lambda a, b: a ** b, lambda a, b: np.exp(b * np.log(a)),
            (_D("pow"), _EXPONENT), _binary()),
     OpSpec("maximum", 2, autograd.maximum, lambda a, b: np.where(a > b, a, b),
@@ -242,7 +343,7 @@ SPECS: list[OpSpec] = [
     OpSpec("matmul", 2, lambda a, b: a @ b, _np_matmul, (_REAL, _REAL), _matmul()),
     # elementwise unary
     OpSpec("exp", 1, lambda a: a.exp(), lambda a: np.e ** a, (_D("exp"),), _unary()),
-    OpSpec("log", 1, lambda a: a.log(), np.log, (_D("log"),), _unary()),
+    OpSpec("log", 1, lambda a: a.log(), _np_log, (_D("log"),), _unary()),
     OpSpec("sqrt", 1, lambda a: a.sqrt(), lambda a: a ** 0.5, (_D("sqrt"),), _unary()),
     OpSpec("abs", 1, abs, lambda a: np.where(a < 0, -a, a), (_D("abs"),), _unary()),
     OpSpec("sin", 1, lambda a: a.sin(), lambda a: np.imag(np.exp(1j * a)), (_D("sin"),),
@@ -254,7 +355,7 @@ SPECS: list[OpSpec] = [
     OpSpec("sigmoid", 1, lambda a: a.sigmoid(), _np_sigmoid, (_D("sigmoid"),), _unary()),
     OpSpec("relu", 1, lambda a: a.relu(), lambda a: a * (a > 0), (_D("relu"),), _unary()),
     OpSpec("leaky_relu", 1, lambda a, negative_slope: a.leaky_relu(negative_slope),
-           lambda a, negative_slope: np.where(a > 0, a, negative_slope * a),
+           lambda a, negative_slope: np.maximum(a, 0) + negative_slope * np.minimum(a, 0),
            (_D("leaky_relu"),), _unary_with(lambda s: st.fixed_dictionaries(
                {"negative_slope": testing.floats(0.0, 0.5)}))),
     OpSpec("softplus", 1, lambda a: a.softplus(), lambda a: np.log1p(np.exp(a)),
@@ -265,17 +366,16 @@ SPECS: list[OpSpec] = [
                                                   {"low": -1.0, "high": None}]))),
     # reductions
     OpSpec("sum", 1, lambda a, axis, keepdims: a.sum(axis, keepdims),
-           lambda a, axis, keepdims: np.add.reduce(a, axis=axis, keepdims=keepdims),
+           _reduction_ref(math.fsum),
            (_REAL,), _reduction()),
     OpSpec("max", 1, lambda a, axis, keepdims: a.max(axis, keepdims),
-           lambda a, axis, keepdims: np.maximum.reduce(a, axis=axis, keepdims=keepdims),
+           _reduction_ref(max),
            (_REAL,), _reduction(), distinct=True),
     OpSpec("min", 1, lambda a, axis, keepdims: a.min(dim=axis, keepdims=keepdims),
-           lambda a, axis, keepdims: np.minimum.reduce(a, axis=axis, keepdims=keepdims),
+           _reduction_ref(min),
            (_REAL,), _reduction(), distinct=True),
     OpSpec("mean", 1, lambda a, axis, keepdims: a.mean(axis, keepdims),
-           lambda a, axis, keepdims: np.add.reduce(a, axis=axis, keepdims=keepdims)
-           / (a.size / max(np.add.reduce(a, axis=axis, keepdims=keepdims).size, 1)),
+           _reduction_ref(lambda xs: math.fsum(xs) / len(xs)),
            (_REAL,), _reduction()),
     OpSpec("logsumexp", 1, lambda a, axis, keepdims: a.logsumexp(axis, keepdims),
            _np_logsumexp, (_D("logsumexp"),), _reduction()),
@@ -287,21 +387,23 @@ SPECS: list[OpSpec] = [
     OpSpec("linear", 3, lambda x, w, b: apply(OPS["linear"], x, w, b), _np_linear,
            (_REAL, _REAL, _REAL), _linear()),
     # shape
-    OpSpec("reshape", 1, lambda a, shape: a.reshape(shape), np.reshape, (_REAL,), _reshape()),
-    OpSpec("transpose", 1, lambda a, axes: a.permute(axes), np.transpose, (_REAL,),
+    OpSpec("reshape", 1, lambda a, shape: a.reshape(shape), _np_reshape, (_REAL,), _reshape()),
+    OpSpec("transpose", 1, lambda a, axes: a.permute(axes), _np_transpose, (_REAL,),
            _unary_with(lambda s: st.permutations(range(len(s))).map(
                lambda p: {"axes": tuple(p)}))),
-    OpSpec("expand", 1, lambda a, shape: a.expand(shape), np.broadcast_to, (_REAL,),
+    OpSpec("expand", 1, lambda a, shape: a.expand(shape), _np_expand, (_REAL,),
            _expand()),
+    # getitem: numpy's indexing rules are the specification, so a[index] is the only
+    # reference; this row checks the routing (and the gradient), not the indexing itself
     OpSpec("getitem", 1, lambda a, index: a[index], lambda a, index: a[index], (_REAL,),
            _getitem()),
     OpSpec("scatter_add", 1, lambda a, index, shape: apply(OPS["scatter_add"], 
         a, index=index, shape=shape), _np_scatter_add, (_REAL,), _scatter_add()),
     OpSpec("concatenate", 3, lambda *ts, axis: autograd.concatenate(ts, axis=axis),
-           lambda *arrays, axis: np.concatenate(arrays, axis=axis), (_REAL,) * 3,
+           _np_concatenate, (_REAL,) * 3,
            _join(False, 3)),
     OpSpec("stack", 3, lambda *ts, axis: autograd.stack(ts, axis=axis),
-           lambda *arrays, axis: np.stack(arrays, axis=axis), (_REAL,) * 3, _join(True, 3)),
+           _np_stack, (_REAL,) * 3, _join(True, 3)),
 ]
 
 # ------------------------------------------------------------------------ scalar rules
@@ -309,31 +411,48 @@ _VD = testing.domain
 
 
 def _ref_sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return 0.5 + 0.5 * math.tanh(0.5 * x)  # not the 1 / (1 + e^-x) the rule computes
+
+
+def _ref_pow(a: float, b: float) -> float:
+    return math.exp(b * math.log(a))  # a > 0 in the domain
+
+
+def _ref_tanh(a: float) -> float:
+    return math.expm1(2 * a) / (math.expm1(2 * a) + 2.0)
+
+
+def _ref_sin(a: float) -> float:
+    return math.cos(a - math.pi / 2)
+
+
+def _ref_cos(a: float) -> float:
+    return math.sin(a + math.pi / 2)
 
 
 VALUE_SPECS: list[ValueSpec] = [
+    # add, mul and div are single IEEE operations: the Python operator is the only reference
     ValueSpec("add", 2, lambda a, b: a + b, lambda a, b: a + b, (_VD("add"), _VD("add"))),
     ValueSpec("mul", 2, lambda a, b: a * b, lambda a, b: a * b, (_VD("mul"), _VD("mul"))),
     ValueSpec("div", 2, lambda a, b: a / b, lambda a, b: a / b, (_VD("add"), _VD("div"))),
-    ValueSpec("pow", 2, lambda a, b: a ** b, math.pow, (_VD("pow"), _EXPONENT)),
-    ValueSpec("pow", 1, lambda a, k: a ** k, lambda a, k: math.pow(a, k), (_VD("pow"),),
+    ValueSpec("pow", 2, lambda a, b: a ** b, _ref_pow, (_VD("pow"), _EXPONENT)),
+    ValueSpec("pow", 1, lambda a, k: a ** k, lambda a, k: _ref_pow(a, k), (_VD("pow"),),
               {"k": _EXPONENT}),
-    ValueSpec("exp", 1, lambda a: a.exp(), math.exp, (_VD("exp"),)),
-    ValueSpec("log", 1, lambda a: a.log(), math.log, (_VD("log"),)),
-    ValueSpec("sqrt", 1, lambda a: a.sqrt(), math.sqrt, (_VD("sqrt"),)),
-    ValueSpec("tanh", 1, lambda a: a.tanh(), math.tanh, (_VD("tanh"),)),
+    ValueSpec("exp", 1, lambda a: a.exp(), lambda a: math.e ** a, (_VD("exp"),)),
+    ValueSpec("log", 1, lambda a: a.log(), lambda a: math.log1p(a - 1.0), (_VD("log"),)),
+    ValueSpec("sqrt", 1, lambda a: a.sqrt(), lambda a: math.pow(a, 0.5), (_VD("sqrt"),)),
+    ValueSpec("tanh", 1, lambda a: a.tanh(), _ref_tanh, (_VD("tanh"),)),
     ValueSpec("sigmoid", 1, lambda a: a.sigmoid(), _ref_sigmoid, (_VD("sigmoid"),)),
     ValueSpec("relu", 1, lambda a: a.relu(), lambda a: max(a, 0.0), (_VD("relu"),)),
     ValueSpec("leaky_relu", 1, lambda a, slope: a.leaky_relu(slope),
-              lambda a, slope: a if a > 0 else slope * a, (_VD("leaky_relu"),),
+              lambda a, slope: max(a, 0.0) + slope * min(a, 0.0), (_VD("leaky_relu"),),
               {"slope": testing.floats(0.0, 0.5)}),
     ValueSpec("softplus", 1, lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)),
               (_VD("softplus"),)),
-    ValueSpec("abs", 1, abs, math.fabs, (_VD("abs"),)),
-    ValueSpec("sin", 1, lambda a: a.sin(), math.sin, (_VD("sin"),)),
-    ValueSpec("cos", 1, lambda a: a.cos(), math.cos, (_VD("cos"),)),
-    ValueSpec("sum", 3, lambda *xs: Value.sum(xs), lambda *xs: math.fsum(xs),
+    ValueSpec("abs", 1, abs, lambda a: math.sqrt(a * a), (_VD("abs"),)),
+    ValueSpec("sin", 1, lambda a: a.sin(), _ref_sin, (_VD("sin"),)),
+    ValueSpec("cos", 1, lambda a: a.cos(), _ref_cos, (_VD("cos"),)),
+    ValueSpec("sum", 3, lambda *xs: Value.sum(xs), lambda *xs: (xs[0] + xs[1]) + xs[2],
               (_VD("sum"),) * 3),
     ValueSpec("dot", 5, lambda w0, w1, x0, x1, b: Value.dot([w0, w1], [x0, x1], b),
               lambda w0, w1, x0, x1, b: math.fsum([w0 * x0, w1 * x1, b]), (_VD("dot"),) * 5),
