@@ -311,3 +311,6 @@ concatenate = defop("concatenate", lambda *arrays, axis=0: np.concatenate(arrays
 stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
               vjp=lambda g, out, *arrays, axis=0: tuple(
                   x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
+
+from .ops_recurrent import lstm_c, lstm_h  # noqa: E402,F401  (fused LSTM primitives)
+from .windows import fold, max_pool, pad, windows  # noqa: E402,F401  (conv, pooling)

@@ -62,6 +62,8 @@ DOMAINS: dict[str, tuple[float, float]] = {
     "clip": (-3.0, 3.0),  # kinks at the clip bounds -1 and 1 (see AVOID)
     "maximum": _REAL, "minimum": _REAL,  # first argument; see AVOID
 }
+DOMAINS.update(dict.fromkeys(["lstm_c", "lstm_h"], (-3.0, 3.0)))  # gates and cell state
+DOMAINS.update(dict.fromkeys(["pad", "windows", "fold", "max_pool"], _REAL))  # windows.py
 
 # Points each op's argument keeps away from, and by how much: kinks (abs, relu, clip) and
 # poles (a divisor). maximum/minimum keep their first argument 1 away from 0 so it never

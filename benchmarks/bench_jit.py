@@ -96,7 +96,7 @@ def trace_cost(make: Callable, eager_seconds: float, repeats: int) -> float:
 
 def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> dict[str, float]:
     number = {name: common.calibrate(fn, seconds) for name, fn in fns.items()}
-    return common.interleaved(fns, repeats, number, timer=time.process_time)
+    return common.interleaved(fns, repeats, number, clock=time.process_time)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -77,30 +77,33 @@ def calibrate(fn: Callable[[], object], min_seconds: float = 0.01) -> int:
 
 def interleaved(fns: dict[str, Callable[[], object]], repeats: int,
                 number: dict[str, int] | None = None, fresh: bool = False,
-                timer: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+                clock: Callable[[], float] = time.perf_counter,
+                samples: dict[str, list[float]] | None = None) -> dict[str, float]:
     """Median seconds per call of each function, timed in rounds (A B C, A B C, ...).
 
     Interleaving spreads background noise over every variant alike. `number[name]` calls
     make one sample (default 1). One untimed warm-up call of each comes first. With `fresh`,
     each sample starts with an untimed `gc.collect()` and one untimed call, so a variant
     neither pays for another's garbage nor escapes its own (its last call's garbage is
-    collected, if at all, inside the timed calls, as in a training loop). `timer` is
-    the clock (`time.process_time` for CPU time).
+    collected, if at all, inside the timed calls, as in a training loop). `clock` is the
+    timer (`time.process_time` for process CPU time); `samples`, when given, receives every
+    sample of every variant (for the spread).
     """
     number = number or {}
     for fn in fns.values():
         fn()
-    samples: dict[str, list[float]] = {name: [] for name in fns}
+    samples = {} if samples is None else samples
+    samples.update({name: [] for name in fns})
     for _ in range(repeats):
         for name, fn in fns.items():
             if fresh:
                 gc.collect()
                 fn()
             n = number.get(name, 1)
-            start = timer()
+            start = clock()
             for _ in range(n):
                 fn()
-            samples[name].append((timer() - start) / n)
+            samples[name].append((clock() - start) / n)
     return {name: statistics.median(s) for name, s in samples.items()}
 
 

@@ -229,3 +229,4 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean",
 __all__ = ["linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax",
            "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "hinge_loss", "nll_loss", "cross_entropy"]
+from .functional_conv import *  # noqa: E402,F401,F403  (conv, pool, norm, embedding)

@@ -406,6 +406,27 @@ SPECS: list[OpSpec] = [
            _np_stack, (_REAL,) * 3, _join(True, 3)),
 ]
 
+
+def _lstm_cases() -> st.SearchStrategy[Case]:
+    """gates (*batch, 4 n) and a cell state (*batch, n)."""
+    return st.tuples(testing.shapes(max_dims=2), st.integers(1, 3)).map(
+        lambda bn: (((*bn[0], 4 * bn[1]), (*bn[0], bn[1])), {}))
+
+
+def _np_gates(gates: np.ndarray) -> list[np.ndarray]:
+    return np.split(gates, 4, axis=-1)  # i, f, g, o
+
+
+SPECS += [
+    OpSpec("lstm_c", 2, lambda gates, c: apply(OPS["lstm_c"], gates, c),
+           lambda gates, c: _np_sigmoid(_np_gates(gates)[1]) * c
+           + _np_sigmoid(_np_gates(gates)[0]) * np.tanh(_np_gates(gates)[2]),
+           (_D("lstm_c"),) * 2, _lstm_cases()),
+    OpSpec("lstm_h", 2, lambda gates, c: apply(OPS["lstm_h"], gates, c),
+           lambda gates, c: _np_sigmoid(_np_gates(gates)[3]) * np.tanh(c),
+           (_D("lstm_h"),) * 2, _lstm_cases()),
+]
+
 # ------------------------------------------------------------------------ scalar rules
 _VD = testing.domain
 
@@ -456,4 +477,21 @@ VALUE_SPECS: list[ValueSpec] = [
               (_VD("sum"),) * 3),
     ValueSpec("dot", 5, lambda w0, w1, x0, x1, b: Value.dot([w0, w1], [x0, x1], b),
               lambda w0, w1, x0, x1, b: math.fsum([w0 * x0, w1 * x1, b]), (_VD("dot"),) * 5),
+]
+
+
+# ------------------------------------------------------------------------ window primitives
+from window_specs import (fold_case, np_fold, np_pad, np_windows, pad_cases,  # noqa: E402
+                          window_params)
+
+SPECS += [
+    OpSpec("pad", 1, lambda a, widths, value: apply(OPS["pad"], a, widths=widths, value=value),
+           np_pad, (_REAL,), pad_cases()),
+    OpSpec("windows", 1, lambda a, **kw: apply(OPS["windows"], a, **kw), np_windows,
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1]))),
+    OpSpec("fold", 1, lambda a, **kw: apply(OPS["fold"], a, **kw), np_fold, (_REAL,),
+           window_params().map(fold_case)),
+    OpSpec("max_pool", 1, lambda a, **kw: apply(OPS["max_pool"], a, **kw),
+           lambda a, **kw: np_windows(a, **kw).max(axis=tuple(range(-len(kw["kernel"]), 0))),
+           (_REAL,), window_params().map(lambda p: ((p[0],), p[1])), distinct=True),
 ]

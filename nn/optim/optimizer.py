@@ -115,13 +115,17 @@ class Optimizer:
         the group, parameter index or state entry.
         """
         groups, by_index = self._check_state_dict(state_dict)
-        self.state = {}
+        state = {}
         for i, entry in state_dict["state"].items():
             p = by_index[i]
             dtype = p.data.dtype if isinstance(p.data, np.ndarray) else np.float64
-            self.state[p] = {k: np.array(v, dtype=dtype) if isinstance(v, np.ndarray) else v
-                             for k, v in entry.items()}
-        self.param_groups = groups
+            try:
+                state[p] = {k: np.array(v, dtype=dtype) if isinstance(v, np.ndarray) else v
+                            for k, v in entry.items()}
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: state {i} holds "
+                                 f"values that are not numbers: {error}") from None
+        self.state, self.param_groups = state, groups
 
     def _check_state_dict(self, state_dict: Any) -> tuple[list[dict], dict[int, Any]]:
         """The param groups to install and the parameter of each saved index, or ValueError."""
