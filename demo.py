@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sklearn.datasets import load_digits, load_iris, make_moons  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from tqdm.auto import trange  # noqa: E402
@@ -209,6 +210,108 @@ def moons(out: Path) -> Row:
         "1.0 (micrograd README)"
 
 
+def autoencoder(out: Path) -> Row:
+    """Seed 002's autoencoder: digits 64-32-8-32-64 trained with the input as the target."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test = train_test_split(X / 16.0, test_size=0.2, stratify=y, random_state=0)
+    gen = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(64, 32, rng=gen), nn.Tanh(), nn.Linear(32, 8, rng=gen),
+                          nn.Linear(8, 32, rng=gen), nn.Tanh(), nn.Linear(32, 64, rng=gen),
+                          nn.Sigmoid())
+    model.compile(nn.optim.Adam(model.parameters(), lr=3e-3), "mse")
+    print("digits autoencoder, code 8:")
+    model.fit(X_train, X_train, epochs=60, batch_size=64, seed=0, verbose=1)
+    recon = model.predict(X_test)
+    pca = PCA(n_components=8).fit(X_train)
+    pca_recon = pca.inverse_transform(pca.transform(X_test))
+    error, pca_error = (float(np.mean((r - X_test) ** 2)) for r in (recon, pca_recon))
+    fig, axes = plt.subplots(3, 10, figsize=(9, 3))
+    for row, (images, title) in enumerate([(X_test, "original"), (recon, "autoencoder"),
+                                           (pca_recon, "PCA, 8")]):
+        for col in range(10):
+            axes[row, col].imshow(images[col].reshape(8, 8), cmap="gray_r", vmin=0, vmax=1)
+            axes[row, col].set(xticks=[], yticks=[])
+        axes[row, 0].set_ylabel(title, fontsize=8)
+    save(fig, out / "autoencoder_reconstructions.png")
+    return ("Digits autoencoder 64-32-8-32-64 (seed 002)", "test reconstruction MSE",
+            f"{error:.4f} (PCA with 8 components: {pca_error:.4f})", "not reported")
+
+
+def cnn(out: Path) -> Row:
+    """Seed 002's CNN: Conv2d(1, 16, 3) + MaxPool2d(2) + Linear on the digits, as notebook 09."""
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, stratify=y,
+                                                        random_state=0)
+    mean, std = X_train.mean(), X_train.std()
+    X_train, X_test = ((a.reshape(-1, 1, 8, 8) - mean) / std for a in (X_train, X_test))
+    gen = np.random.default_rng(0)
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, rng=gen), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(256, 10, rng=gen))
+    model.compile(nn.optim.Adam(model.parameters(), lr=1e-2), "cross_entropy", ["accuracy"])
+    print("digits CNN:")
+    model.fit(X_train, y_train, epochs=10, batch_size=32, seed=0, verbose=1)
+    accuracy = model.evaluate(X_test, y_test)["accuracy"]
+    with no_grad():
+        maps = model[1](model[0](Tensor(X_test[:1]))).numpy()[0]
+    fig, axes = plt.subplots(2, 9, figsize=(9, 2.3))
+    axes[0, 0].imshow(X_test[0, 0], cmap="gray_r")
+    axes[0, 0].set_title(f"a {y_test[0]}", fontsize=8)
+    for ax, feature_map in zip(axes.flat[1:], maps):
+        ax.imshow(feature_map, cmap="gray_r")
+    for ax in axes.flat:
+        ax.set(xticks=[], yticks=[])
+    axes.flat[-1].axis("off")  # 17 panels for the digit and its 16 maps
+    fig.suptitle("CNN: a test digit and its 16 feature maps after the first Conv2d + ReLU")
+    save(fig, out / "cnn_feature_maps.png")
+    return ("Digits CNN, Conv2d(16) + MaxPool2d + Linear (seed 002)", "test accuracy",
+            f"{accuracy:.3f}", "not reported (MLP, notebook 05: 0.977)")
+
+
+def memory_batch(lag: int, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """n sequences (time first) of a flagged symbol of 4, then `lag` random ones; the target."""
+    symbols = rng.integers(0, 4, (lag + 1, n))
+    xs = np.zeros((lag + 1, n, 5))
+    xs[np.arange(lag + 1)[:, None], np.arange(n)[None], symbols] = 1.0
+    xs[0, :, 4] = 1.0
+    return xs, symbols[0]
+
+
+def lstm_memory(out: Path) -> Row:
+    """Seed 002's LSTM: recall a symbol seen 8 steps earlier; gradient norms through time."""
+    norms = {}
+    for name, cell in [("RNN", nn.RNNCell), ("LSTM", nn.LSTMCell)]:
+        step, head = cell(5, 16, rng=np.random.default_rng(0)), nn.Linear(16, 4, rng=0)
+        state, hs = None, []
+        for x in np.random.default_rng(0).standard_normal((30, 16, 5)):
+            state = step(Tensor(x), state)
+            hs.append(state[0] if isinstance(state, tuple) else state)
+        F.cross_entropy(head(hs[-1]), np.zeros(16, dtype=int)).backward()
+        norms[name] = [np.linalg.norm(h.grad) for h in hs]
+    fig, ax = plt.subplots(figsize=(5, 3))
+    for name, g in norms.items():
+        ax.semilogy(range(1, 31), g, "o-", ms=3, label=name)
+    ax.set(xlabel="time step (loss at step 30)", ylabel="gradient norm wrt hidden state",
+           title="Vanishing through time, at initialisation")
+    ax.legend()
+    save(fig, out / "gradient_through_time.png")
+    rng = np.random.default_rng(0)
+    lstm, head = nn.LSTM(5, 16, rng=np.random.default_rng(0)), nn.Linear(16, 4, rng=0)
+    params = lstm.parameters() + head.parameters()
+    opt = nn.optim.Adam(params, lr=1e-2)
+    for _ in trange(200, desc="LSTM memory task, lag 8", leave=False):
+        xs, ys = memory_batch(8, 64, rng)
+        loss = F.cross_entropy(head(lstm(Tensor(xs))[0][-1]), ys)
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    xs, ys = memory_batch(8, 500, np.random.default_rng(1))
+    with no_grad():
+        accuracy = np.mean(head(lstm(Tensor(xs))[0][-1]).numpy().argmax(axis=1) == ys)
+    return ("LSTM memory task: recall a symbol 8 steps back", "test accuracy",
+            f"{accuracy:.3f} (chance 0.25)", "not reported")
+
+
 def main() -> None:
     description, epilog = __doc__.split("\n\n", 1)
     parser = argparse.ArgumentParser(description=description, epilog=epilog,
@@ -218,7 +321,8 @@ def main() -> None:
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    rows = [iris(out), *xor(out), trapezoid(out), *digits(out), moons(out)]
+    rows = [iris(out), *xor(out), trapezoid(out), *digits(out), moons(out), autoencoder(out),
+            cnn(out), lstm_memory(out)]
     print("\n| task | metric | measured | published |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")

@@ -240,3 +240,19 @@ def test_missing_dot_binary_keeps_source_and_explains_install(monkeypatch, tmp_p
 def test_import_autograd_does_not_import_graphviz():
     code = "import sys, autograd, autograd.viz; assert 'graphviz' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_model_parameters_are_labelled_with_their_dotted_names():
+    import nn
+
+    model = nn.Sequential(nn.Linear(3, 4, rng=np.random.default_rng(0)), nn.ReLU(),
+                          nn.Linear(4, 2, rng=np.random.default_rng(1)))
+    loss = model(Tensor(np.ones((5, 3)))).sum()
+    loss.backward()
+    drawn, _ = parse(draw_dot(loss, params=dict(model.named_parameters())))
+    for name, p in model.named_parameters():
+        label, color, _ = drawn[nid(p)]
+        assert label.startswith(f"param | {name} | shape {tuple(p.shape)} ")
+        assert color == ROLE_COLORS["param"]
+    assert {n for n, _ in model.named_parameters()} == {"0.weight", "0.bias", "2.weight", "2.bias"}
+    assert parse(draw_dot(loss, params=model))[0] == drawn  # the module itself: the same names
