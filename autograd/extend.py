@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from . import tensor, value
 from .primitive import Primitive
 from .tensor import Tensor
+from .tensor import apply as _on_tensors
+from .value import apply as _on_values
 
 __all__ = ["Op", "apply", "primitive"]
 
@@ -21,8 +22,8 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Any:
     """Run `prim` on Tensors when any input is one, else on Values; record the graph."""
     for x in inputs:
         if isinstance(x, Tensor):
-            return tensor.apply(prim, *inputs, **consts)
-    return value.apply(prim, *inputs, **consts)
+            return _on_tensors(prim, *inputs, **consts)
+    return _on_values(prim, *inputs, **consts)
 
 
 class Op:

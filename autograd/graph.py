@@ -34,6 +34,7 @@ class Node:
 
 class _GradMode(threading.local):
     enabled = True
+    refuse_backward = None  # while jit traces: called (with create_graph) instead of a pass
 
 
 _mode = _GradMode()
@@ -109,6 +110,8 @@ def backprop(roots: Sequence[Node], seeds: Sequence[Any], create_graph: bool = F
     With `create_graph` a leaf's `.grad` is a graph that refers back to the leaf (as in
     torch): set it to None (`zero_grad`) when done, or use `grad()`, which stores nothing.
     """
+    if _mode.refuse_backward is not None:
+        _mode.refuse_backward(create_graph)
     grads: dict[Node, Any] = {}
     for root, seed in zip(roots, seeds):
         grads[root] = seed if root not in grads else grads[root] + seed

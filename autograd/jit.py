@@ -21,7 +21,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from . import graph, tensor, value
+from . import graph
 from .graph import is_grad_enabled, toposort
 from .ops import unbroadcast
 from .tensor import Tensor, _borrowed
@@ -56,20 +56,16 @@ _HELPERS = {"asarray": np.asarray, "ones_like": np.ones_like, "unbroadcast": unb
 @contextmanager
 def _refusing_backward() -> Iterator[None]:
     """Inside: a backward pass (or grad) raises; the traced step does the one backward."""
-    def refuse(roots, seeds, create_graph=False, wanted=None):
+    def refuse(create_graph: bool) -> None:
         why = ("create_graph=True builds derivative graphs whose masks the trace would "
                "freeze" if create_graph else "the step itself runs loss.backward()")
         raise RuntimeError(f"jit: fn must not call backward() or grad() ({why}); return "
                            "the scalar loss instead")
-    modules = (graph, tensor, value)
-    saved = [m.backprop for m in modules]
-    for m in modules:
-        m.backprop = refuse
+    graph._mode.refuse_backward = refuse
     try:
         yield
     finally:
-        for m, original in zip(modules, saved):
-            m.backprop = original
+        graph._mode.refuse_backward = None
 
 
 def _identifier(name: str, taken: set[str]) -> str:

@@ -145,3 +145,20 @@ def test_sequential_is_a_model_with_the_keras_methods():
     model = nn.Sequential(nn.Linear(2, 1))
     assert isinstance(model, nn.Model) and all(
         callable(getattr(model, name)) for name in ("compile", "fit", "evaluate", "predict"))
+
+
+def test_a_module_imported_by_name_is_not_shadowed_by_a_function_of_the_same_name():
+    """`autograd.tensor` is the factory function and `autograd.primitive` the decorator, so
+    `from . import tensor` inside the package gets a function once autograd is imported
+    (and the module only by the luck of import order)."""
+    shadowed = []
+    for module, path in _modules().items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level:  # within the package
+                base = _resolve(node, module, path.name == "__init__.py")
+                for alias in node.names:
+                    if f"{base}.{alias.name}" in _modules() and not _is_submodule(
+                            base, alias.name, set(_modules())):
+                        shadowed.append(f"{path.relative_to(ROOT)}:{node.lineno} "
+                                        f"from {base} import {alias.name}")
+    assert shadowed == []
