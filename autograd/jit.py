@@ -115,8 +115,9 @@ class _Builder:
     """Walks one eager graph, emitting the code that recomputes it and back-propagates."""
 
     def __init__(self, args: tuple, arrays: list, arg_names: list, param_names: dict,
-                 draws: dict) -> None:
+                 draws: dict, made: dict) -> None:
         self.args, self.arrays, self.draws, self.param_names = args, arrays, draws, param_names
+        self.made = made  # constants computed by primitives while tracing, replayed
         self.env: dict[str, Any] = dict(_HELPERS)
         self.taken = set(self.env)
         self.lines: list[str] = []
@@ -143,6 +144,12 @@ class _Builder:
         if id(a) in self.draws and self.draws[id(a)][0] is a:
             var = _identifier("c", self.taken)
             self.lines.append(f"{var} = {self._global(self.draws[id(a)][1], 'draw')}()")
+        elif id(a) in self.made and self.made[id(a)][0] is a:
+            _, prim, inputs, consts = self.made[id(a)]
+            call = (f"{self._global(prim.forward, prim.name)}("
+                    f"{', '.join(map(self._array, inputs))}{self._consts(consts)})")
+            var = _identifier("c", self.taken)
+            self.lines.append(f"{var} = {call if a.ndim else f'asarray({call})'}")
         elif (i := self._source_argument(a)) is not None:
             var = _identifier(f"{self.arg_vars[i]}_view", self.taken)
             base = self.arrays[i]
@@ -348,16 +355,18 @@ class Jitted:
     def _trace(self, args: tuple, arrays: list) -> tuple[_Trace, Any]:
         """Run fn eagerly, compile its graph, and do the backward the compiled code does."""
         draws: dict = {}
+        made: dict = {}
         previous, _recording.draws = _recording.draws, draws
+        made_before, tensor._provenance.made = tensor._provenance.made, made
         try:
             with _refusing_backward():
                 result = self.fn(*args)
         finally:
-            _recording.draws = previous
+            _recording.draws, tensor._provenance.made = previous, made_before
         loss, aux = _split_output(result)
         names = self.arg_names[:len(args)] + [f"x{i}" for i in range(len(self.arg_names),
                                                                        len(args))]
-        b = _Builder(args, arrays, names, self.param_names, draws)
+        b = _Builder(args, arrays, names, self.param_names, draws, made)
         b.forward(toposort([loss, *aux]))
         targets, gvars, values = b.backward(loss)
         doc = (f"Traced from {getattr(self.fn, '__qualname__', 'fn')}: inputs "
@@ -384,10 +393,11 @@ def jit(fn: Callable, params: dict | None = None) -> Jitted:
     must reach the graph as themselves or as views of themselves. Every other leaf that
     requires a gradient is a parameter, read afresh (`.data`) at each call; all other
     leaves and constants are frozen, except arrays made by `random_constant` (dropout),
-    drawn anew. `params=dict(model.named_parameters())` names parameters in the source.
+    drawn anew, and arrays that primitives computed from the inputs, recomputed.
+    `params=dict(model.named_parameters())` names parameters in the source.
 
     Limits: Python control flow that depends on data is frozen at trace time, as are
-    constants computed from the inputs outside the graph (e.g. `Tensor(x / 255)`). jit
+    constants computed from the inputs by numpy outside any op (e.g. `Tensor(x / 255)`). jit
     refuses fn calling backward()/grad() (create_graph=True included), a non-scalar loss,
     an op without a derivative rule, and being called under no_grad.
     """

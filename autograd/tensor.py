@@ -6,6 +6,7 @@ Every method is a one-liner over a primitive in ops.py; `apply` runs the forward
 from __future__ import annotations
 
 import operator
+import threading
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -330,7 +331,18 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
         raise ValueError(f"{prim.name}: {_describe(prim, arrays, consts)}") from error
     if _mode.enabled and any(map(_get_requires_grad, parents)):
         return Tensor._make(out, parents, prim, consts or None)
-    return Tensor._make(out)
+    const = Tensor._make(out)
+    if _provenance.made is not None:
+        _provenance.made.setdefault(id(const.data), (const.data, prim, arrays, consts))
+    return const
+
+
+class _Provenance(threading.local):
+    made: dict | None = None  # id(array) -> (array, prim, input arrays, consts) when set
+
+
+# jit sets `made` while it traces, to replay constants computed from a step's inputs
+_provenance = _Provenance()
 
 
 def _with_constants(inputs: tuple) -> tuple:
