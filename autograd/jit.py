@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-import keyword
-import re
 import textwrap
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from . import graph, tensor, value
 from .graph import is_grad_enabled, toposort
+from .jit_codegen import _HELPERS, _identifier, _literal
 from .ops import unbroadcast
 from .tensor import Tensor, _borrowed
 
@@ -44,15 +42,6 @@ def random_constant(draw: Callable[[], np.ndarray]) -> np.ndarray:
     return array
 
 
-def _view(base: np.ndarray, offset: int, shape: tuple, strides: tuple) -> np.ndarray:
-    """The view of `base` starting `offset` elements in, with `shape` and `strides`."""
-    return as_strided(base.reshape(-1)[offset:], shape, strides, writeable=False)
-
-
-_HELPERS = {"asarray": np.asarray, "ones_like": np.ones_like, "unbroadcast": unbroadcast,
-            "_view": _view}
-
-
 @contextmanager
 def _refusing_backward() -> Iterator[None]:
     """Inside: a backward pass (or grad) raises; the traced step does the one backward."""
@@ -70,24 +59,6 @@ def _refusing_backward() -> Iterator[None]:
     finally:
         for m, original in zip(modules, saved):
             m.backprop = original
-
-
-def _identifier(name: str, taken: set[str]) -> str:
-    """`name` made a fresh Python identifier (not in `taken`, which it is added to)."""
-    base = re.sub(r"\W", "_", name) or "v"
-    if base[0].isdigit() or keyword.iskeyword(base):
-        base = "p_" + base
-    ident, n = base, 2
-    while ident in taken:
-        ident, n = f"{base}_{n}", n + 1
-    taken.add(ident)
-    return ident
-
-
-def _literal(x: Any) -> bool:
-    if isinstance(x, (tuple, list)):
-        return all(map(_literal, x))
-    return x is None or x is Ellipsis or type(x) in (bool, int, float, str, slice)
 
 
 class _Trace:
@@ -277,7 +248,7 @@ class _Builder:
         self.lines.append(f"{var} = {self._global(prim.vjp, f'{prim.name}_vjp')}({args})")
         self.nrules += 1
         for i, (p, pg) in enumerate(zip(prev, pgs)):
-            if pg is not None:
+            if pg is not None and p.requires_grad:  # a constant's gradient is dead code
                 yield p, f"{var}[{i}]", pg
 
     @staticmethod

@@ -155,7 +155,7 @@ def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> dict[str, f
 def main(argv: Sequence[str] | None = None) -> None:
     args = common.parse_args(argv, __doc__.splitlines()[0], repeats=20, threads=True)
     torch = common.try_torch()
-    threads = common.set_threads(args.threads, torch)
+    threads = common.set_threads(1 if args.threads is None else args.threads, torch)
     seconds = 0.002 if args.quick else 0.05
     print(common.header("autograd.jit: traced steps", "bench_jit.py", argv, torch))
     print(f"BLAS and torch: {common.threads_text(threads)}. Median of {args.repeats} "
