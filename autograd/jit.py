@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-import keyword
-import re
 import textwrap
 import threading
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from . import graph
 from .graph import is_grad_enabled, toposort
+from .jit_codegen import _HELPERS, _identifier, _literal
 from .ops import unbroadcast
 from .tensor import Tensor, _borrowed
 
@@ -44,15 +42,6 @@ def random_constant(draw: Callable[[], np.ndarray]) -> np.ndarray:
     return array
 
 
-def _view(base: np.ndarray, offset: int, shape: tuple, strides: tuple) -> np.ndarray:
-    """The view of `base` starting `offset` elements in, with `shape` and `strides`."""
-    return as_strided(base.reshape(-1)[offset:], shape, strides, writeable=False)
-
-
-_HELPERS = {"asarray": np.asarray, "ones_like": np.ones_like, "unbroadcast": unbroadcast,
-            "_view": _view}
-
-
 @contextmanager
 def _refusing_backward() -> Iterator[None]:
     """Inside: a backward pass (or grad) raises; the traced step does the one backward."""
@@ -66,24 +55,6 @@ def _refusing_backward() -> Iterator[None]:
         yield
     finally:
         graph._mode.refuse_backward = None
-
-
-def _identifier(name: str, taken: set[str]) -> str:
-    """`name` made a fresh Python identifier (not in `taken`, which it is added to)."""
-    base = re.sub(r"\W", "_", name) or "v"
-    if base[0].isdigit() or keyword.iskeyword(base):
-        base = "p_" + base
-    ident, n = base, 2
-    while ident in taken:
-        ident, n = f"{base}_{n}", n + 1
-    taken.add(ident)
-    return ident
-
-
-def _literal(x: Any) -> bool:
-    if isinstance(x, (tuple, list)):
-        return all(map(_literal, x))
-    return x is None or x is Ellipsis or type(x) in (bool, int, float, str, slice)
 
 
 class _Trace:
@@ -111,8 +82,9 @@ class _Builder:
     """Walks one eager graph, emitting the code that recomputes it and back-propagates."""
 
     def __init__(self, args: tuple, arrays: list, arg_names: list, param_names: dict,
-                 draws: dict) -> None:
+                 draws: dict, made: dict) -> None:
         self.args, self.arrays, self.draws, self.param_names = args, arrays, draws, param_names
+        self.made = made  # constants computed by primitives while tracing, replayed
         self.env: dict[str, Any] = dict(_HELPERS)
         self.taken = set(self.env)
         self.lines: list[str] = []
@@ -139,6 +111,12 @@ class _Builder:
         if id(a) in self.draws and self.draws[id(a)][0] is a:
             var = _identifier("c", self.taken)
             self.lines.append(f"{var} = {self._global(self.draws[id(a)][1], 'draw')}()")
+        elif id(a) in self.made and self.made[id(a)][0] is a:
+            _, prim, inputs, consts = self.made[id(a)]
+            call = (f"{self._global(prim.forward, prim.name)}("
+                    f"{', '.join(map(self._array, inputs))}{self._consts(consts)})")
+            var = _identifier("c", self.taken)
+            self.lines.append(f"{var} = {call if a.ndim else f'asarray({call})'}")
         elif (i := self._source_argument(a)) is not None:
             var = _identifier(f"{self.arg_vars[i]}_view", self.taken)
             base = self.arrays[i]
@@ -266,7 +244,7 @@ class _Builder:
         self.lines.append(f"{var} = {self._global(prim.vjp, f'{prim.name}_vjp')}({args})")
         self.nrules += 1
         for i, (p, pg) in enumerate(zip(prev, pgs)):
-            if pg is not None:
+            if pg is not None and p.requires_grad:  # a constant's gradient is dead code
                 yield p, f"{var}[{i}]", pg
 
     @staticmethod
@@ -344,16 +322,18 @@ class Jitted:
     def _trace(self, args: tuple, arrays: list) -> tuple[_Trace, Any]:
         """Run fn eagerly, compile its graph, and do the backward the compiled code does."""
         draws: dict = {}
+        made: dict = {}
         previous, _recording.draws = _recording.draws, draws
+        made_before, tensor._provenance.made = tensor._provenance.made, made
         try:
             with _refusing_backward():
                 result = self.fn(*args)
         finally:
-            _recording.draws = previous
+            _recording.draws, tensor._provenance.made = previous, made_before
         loss, aux = _split_output(result)
         names = self.arg_names[:len(args)] + [f"x{i}" for i in range(len(self.arg_names),
                                                                        len(args))]
-        b = _Builder(args, arrays, names, self.param_names, draws)
+        b = _Builder(args, arrays, names, self.param_names, draws, made)
         b.forward(toposort([loss, *aux]))
         targets, gvars, values = b.backward(loss)
         doc = (f"Traced from {getattr(self.fn, '__qualname__', 'fn')}: inputs "
@@ -380,10 +360,11 @@ def jit(fn: Callable, params: dict | None = None) -> Jitted:
     must reach the graph as themselves or as views of themselves. Every other leaf that
     requires a gradient is a parameter, read afresh (`.data`) at each call; all other
     leaves and constants are frozen, except arrays made by `random_constant` (dropout),
-    drawn anew. `params=dict(model.named_parameters())` names parameters in the source.
+    drawn anew, and arrays that primitives computed from the inputs, recomputed.
+    `params=dict(model.named_parameters())` names parameters in the source.
 
     Limits: Python control flow that depends on data is frozen at trace time, as are
-    constants computed from the inputs outside the graph (e.g. `Tensor(x / 255)`). jit
+    constants computed from the inputs by numpy outside any op (e.g. `Tensor(x / 255)`). jit
     refuses fn calling backward()/grad() (create_graph=True included), a non-scalar loss,
     an op without a derivative rule, and being called under no_grad.
     """

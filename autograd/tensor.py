@@ -8,6 +8,7 @@ methods are grouped in mixins: elementwise math (tensor_math), shape and indexin
 from __future__ import annotations
 
 import operator
+import threading
 from typing import Any, Iterable
 
 import numpy as np
@@ -275,7 +276,18 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
         _raise(prim, arrays, consts, error)
     if _mode.enabled and any(map(_get_requires_grad, parents)):
         return Tensor._make(out, parents, prim, consts or None)
-    return Tensor._make(out)
+    const = Tensor._make(out)
+    if _provenance.made is not None:
+        _provenance.made.setdefault(id(const.data), (const.data, prim, arrays, consts))
+    return const
+
+
+class _Provenance(threading.local):
+    made: dict | None = None  # id(array) -> (array, prim, input arrays, consts) when set
+
+
+# jit sets `made` while it traces, to replay constants computed from a step's inputs
+_provenance = _Provenance()
 
 
 def _with_constants(inputs: tuple, prim: Primitive | None = None) -> tuple:

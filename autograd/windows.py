@@ -90,7 +90,7 @@ def _max_pool(a, kernel, stride, dilation):
     n = len(kernel)
     out_sizes = _out_sizes(a.shape[-n:], kernel, stride, dilation)
     grids = (a[(Ellipsis,) + where] for _, where in _offsets(kernel, out_sizes, stride, dilation))
-    out = next(grids).copy()
+    out = next(grids).copy(order="K")  # in a's layout, as the grids it is compared with
     for grid in grids:
         np.maximum(out, grid, out=out)
     return out
@@ -100,7 +100,7 @@ def _first_maxima(a, out, kernel, stride, dilation):
     """(kernel offset, its input slices, where that offset holds its window's first maximum):
     row-major first, as PyTorch picks among ties."""
     a, out = _data(a), _data(out)
-    taken = np.zeros(out.shape, dtype=bool)
+    taken = np.zeros_like(out, dtype=bool)  # in out's layout: the operands match
     for k, where in _offsets(kernel, out.shape[-len(kernel):], stride, dilation):
         first = a[(Ellipsis,) + where] == out
         first &= ~taken
@@ -118,6 +118,10 @@ def _max_pool_vjp(g, out, a, kernel, stride, dilation):
         picked = g.reshape(g.shape + (1,) * n) * mask
         return _call(fold, picked, shape=a.shape[-n:], stride=stride, dilation=dilation)
     total = np.zeros_like(a)  # in a's memory layout, so the next rule's operands match
+    if g.strides != _data(out).strides:  # g copied into out's layout (a's grids'): they match
+        matched = np.empty_like(_data(out), dtype=g.dtype)
+        matched[...] = g
+        g = matched
     disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     for _, where, first in maxima:
         if disjoint:  # each input is in one window at most: write, don't add

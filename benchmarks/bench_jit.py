@@ -1,7 +1,8 @@
 """autograd.jit: traced steps beside eager, hand-written numpy and PyTorch eager.
 
-Two workloads: the per-op chain of bench_ops.py (mul, add, tanh on shape-(4,) tensors,
-forward + backward), and bench_tensor.py's 784-128-10 MLP step (nn.Sequential + SGD).
+Four workloads: the per-op chain of bench_ops.py (mul, add, tanh on shape-(4,) tensors,
+forward + backward), bench_tensor.py's 784-128-10 MLP step (nn.Sequential + SGD),
+bench_layers.py's digits CNN step and bench_lstm.py's LSTM step (BPTT + SGD).
 Times are medians of interleaved rounds, in process CPU time. The trace cost is the first
 call of a fresh `jit(fn)` (eager run, code generation, compile), in eager steps.
 """
@@ -13,6 +14,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+import bench_layers
+import bench_lstm
 import bench_ops
 import bench_tensor
 import common
@@ -83,6 +86,56 @@ def mlp_variants(batch: int, dtype) -> tuple[dict[str, Callable], Callable]:
             lambda: (lambda s: lambda: s(x, y))(jit(loss)))
 
 
+GOALS = {"CNN": 1.3, "LSTM": 1.6}  # jit / numpy
+
+
+def jitted_sgd(loss: Callable, params: list, lr: float, x, y) -> tuple[Callable, Callable]:
+    """An SGD step running `jit(loss)(x, y)`, and a maker of fresh jitted first calls."""
+    optimizer = nn.optim.SGD(params, lr=lr)
+    step = jit(loss)
+
+    def jitted() -> float:
+        optimizer.zero_grad()
+        out = step(x, y)
+        optimizer.step()
+        return out.item()
+    return jitted, lambda: (lambda s: lambda: s(x, y))(jit(loss))
+
+
+def checked(variants: dict, jitted: Callable, weights: Callable) -> dict:
+    """`variants` (name -> (step, weights)) and jit: one step each gives numpy's numbers."""
+    loss0, new0 = variants["numpy"][0](), variants["numpy"][1]()
+    rtol = 1e-9
+    assert np.isclose(jitted(), loss0, rtol=rtol)
+    for w, w0 in zip(weights(), new0):
+        np.testing.assert_allclose(w, w0, rtol=rtol, atol=1e-12)
+    return {name: step for name, (step, _) in variants.items()} | {"jit": jitted}
+
+
+def cnn_variants(batch: int, torch) -> tuple[dict[str, Callable], Callable]:
+    """bench_layers' digits CNN step: numpy by hand, nn eager, nn jitted (and torch)."""
+    x, y, params = bench_layers.problem(batch)
+    model = bench_layers.ours_model(params)
+    jitted, make = jitted_sgd(bench_layers.ours_loss(model), model.parameters(),
+                              bench_layers.LR, x, y)
+    variants = bench_layers.variants(x, y, params, torch)
+    fns = checked(variants, jitted, lambda: [p.data for p in model.parameters()])
+    return {"numpy": fns["numpy"], "eager": fns["ours"], "jit": jitted,
+            **({"torch": fns["torch"]} if "torch" in fns else {})}, make
+
+
+def lstm_variants(sizes: tuple, torch) -> tuple[dict[str, Callable], Callable]:
+    """bench_lstm's LSTM step: numpy by hand, nn eager, nn jitted (and torch)."""
+    x, y, params = bench_lstm.problem(*sizes, np.float64)
+    lstm, head = bench_lstm.nn_model(x, params)
+    weights = lstm.parameters() + head.parameters()
+    jitted, make = jitted_sgd(bench_lstm.nn_loss(lstm, head), weights, bench_lstm.LR, x, y)
+    variants = bench_lstm.variants(x, y, params, torch)
+    fns = checked(variants, jitted, lambda: [p.data for p in weights])
+    return {"numpy": fns["numpy"], "eager": fns["nn"], "jit": jitted,
+            **({"torch": fns["torch"]} if "torch" in fns else {})}, make
+
+
 def trace_cost(make: Callable, eager_seconds: float, repeats: int) -> float:
     """Median seconds of a fresh jit's first call, in eager steps."""
     samples = []
@@ -102,7 +155,7 @@ def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> dict[str, f
 def main(argv: Sequence[str] | None = None) -> None:
     args = common.parse_args(argv, __doc__.splitlines()[0], repeats=20, threads=True)
     torch = common.try_torch()
-    threads = common.set_threads(args.threads, torch)
+    threads = common.set_threads(1 if args.threads is None else args.threads, torch)
     seconds = 0.002 if args.quick else 0.05
     print(common.header("autograd.jit: traced steps", "bench_jit.py", argv, torch))
     print(f"BLAS and torch: {common.threads_text(threads)}. Median of {args.repeats} "
@@ -126,6 +179,21 @@ def main(argv: Sequence[str] | None = None) -> None:
                      trace_cost(make, t["eager"], 3)])
     print(common.table(["batch", "dtype", "numpy µs", "eager / numpy", "jit / numpy",
                         "jit / eager", "trace, eager steps"], rows) + "\n")
+    lstm_sizes = (4, 4, 3, 8) if args.quick else (20, 32, 8, 64)
+    rows = []
+    for name, (fns, make) in [("CNN", cnn_variants(64, torch)),
+                              ("LSTM", lstm_variants(lstm_sizes, torch))]:
+        t = timed(fns, args.repeats, seconds)
+        rows.append([name, t["numpy"] * 1e6, t["eager"] / t["numpy"], t["jit"] / t["numpy"],
+                     GOALS[name], t["jit"] / t["eager"],
+                     t["torch"] / t["numpy"] if "torch" in t else nan,
+                     trace_cost(make, t["eager"], 3)])
+    print("CNN: bench_layers.py's step, Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), "
+          "Flatten, Linear(256, 10), cross-entropy, SGD; batch 64 of 1x8x8. LSTM: "
+          "bench_lstm.py's step, seq {}, batch {}, input {}, hidden {}, a Linear head on the "
+          "last state, BPTT, SGD. float64.\n".format(*lstm_sizes))
+    print(common.table(["workload", "numpy µs", "eager / numpy", "jit / numpy", "goal",
+                        "jit / eager", "torch / numpy", "trace, eager steps"], rows) + "\n")
 
 
 if __name__ == "__main__":

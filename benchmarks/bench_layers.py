@@ -82,16 +82,27 @@ def numpy_step(x, y, params) -> Step:
     return step, lambda: ws
 
 
-def ours_step(x, y, params) -> Step:
-    """nn.Sequential of our layers + nn.functional.cross_entropy + nn.optim.SGD."""
+def ours_model(params) -> nn.Sequential:
+    """Our layers holding `params`."""
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(256, 10))
     model.load_state_dict(dict(zip(model.state_dict(), params)))
+    return model
+
+
+def ours_loss(model: nn.Module) -> Callable:
+    """The step's loss as a function of the arrays (images, labels)."""
+    return lambda xb, yb: nn.functional.cross_entropy(model(Tensor(xb)), yb)
+
+
+def ours_step(x, y, params) -> Step:
+    """nn.Sequential of our layers + nn.functional.cross_entropy + nn.optim.SGD."""
+    model = ours_model(params)
     optimizer = nn.optim.SGD(model.parameters(), lr=LR)
-    xt = Tensor(x)
+    loss_of = ours_loss(model)
 
     def step() -> float:
-        loss = nn.functional.cross_entropy(model(xt), y)
+        loss = loss_of(x, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()

@@ -97,20 +97,33 @@ def numpy_step(x, y, params) -> Step:
     return step, lambda: ws
 
 
-def nn_step(x, y, params) -> Step:
-    """nn.LSTM + nn.Linear on the last state + F.cross_entropy + nn.optim.SGD."""
+def nn_model(x, params) -> tuple[nn.LSTM, nn.Linear]:
+    """nn.LSTM and its nn.Linear head holding `params`."""
     seq, batch, n_in = x.shape
     hidden = params[1].shape[1]
     lstm, head = nn.LSTM(n_in, hidden, dtype=x.dtype), nn.Linear(hidden, CLASSES, dtype=x.dtype)
     lstm.load_state_dict(dict(zip(["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"],
                                   params[:4])))
     head.load_state_dict({"weight": params[4], "bias": params[5]})
+    return lstm, head
+
+
+def nn_loss(lstm: nn.LSTM, head: nn.Linear) -> Callable:
+    """The step's loss as a function of the arrays (sequences, labels)."""
+    def loss(xb, yb):
+        out, (h_n, c_n) = lstm(Tensor(xb))
+        return nn.functional.cross_entropy(head(h_n[0]), yb)
+    return loss
+
+
+def nn_step(x, y, params) -> Step:
+    """nn.LSTM + nn.Linear on the last state + F.cross_entropy + nn.optim.SGD."""
+    lstm, head = nn_model(x, params)
     optimizer = nn.optim.SGD(lstm.parameters() + head.parameters(), lr=LR)
-    xt = Tensor(x)
+    loss_of = nn_loss(lstm, head)
 
     def step() -> float:
-        out, (h_n, c_n) = lstm(xt)
-        loss = nn.functional.cross_entropy(head(h_n[0]), y)
+        loss = loss_of(x, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -164,27 +177,13 @@ def check_equal_work(x, y, params, torch) -> None:
                 assert np.allclose(w, w0, rtol=rtol, atol=rtol * 1e-2), name
 
 
-def cpu_samples(fns: dict[str, Callable[[], object]], repeats: int,
-                number: dict[str, int]) -> dict[str, list[float]]:
-    """Process CPU seconds per call of each function, sampled in interleaved rounds."""
-    for fn in fns.values():
-        fn()  # warm-up
-    samples: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            start = time.process_time()
-            for _ in range(number[name]):
-                fn()
-            samples[name].append((time.process_time() - start) / number[name])
-    return samples
-
-
 def row(sizes: tuple, dtype, torch, repeats: int, sample_seconds: float) -> list:
     x, y, params = problem(*sizes, dtype)
     check_equal_work(x, y, params, torch)
     steps = {name: step for name, (step, _) in variants(x, y, params, torch).items()}
     number = {name: common.calibrate(step, sample_seconds) for name, step in steps.items()}
-    samples = cpu_samples(steps, repeats, number)
+    samples: dict[str, list[float]] = {}
+    common.interleaved(steps, repeats, number, clock=time.process_time, samples=samples)
     base = statistics.median(samples["numpy"])
     cells: list = [np.dtype(dtype).name]
     for name, times in samples.items():

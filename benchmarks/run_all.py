@@ -5,11 +5,15 @@ import argparse
 import time
 from typing import Sequence
 
+import bench_jit
+import bench_layers
+import bench_lstm
 import bench_ops
 import bench_scalar
 import bench_tensor
 
-SCRIPTS = [(bench_scalar, False), (bench_tensor, True), (bench_ops, True)]
+SCRIPTS = [(bench_scalar, False), (bench_tensor, True), (bench_ops, True), (bench_jit, True),
+           (bench_layers, True), (bench_lstm, True)]
 
 
 def main(argv: Sequence[str] | None = None) -> None:

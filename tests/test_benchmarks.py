@@ -8,6 +8,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import bench_jit  # noqa: E402
+import bench_layers  # noqa: E402
+import bench_lstm  # noqa: E402
 import bench_ops  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_tensor  # noqa: E402
@@ -75,8 +77,9 @@ def test_run_all(capsys, monkeypatch):
     for module, _ in run_all.SCRIPTS:
         monkeypatch.setattr(module, "main", lambda argv, m=module: calls.append((m, argv)))
     run_all.main(["--quick", "--threads", "1"])
-    assert [argv for _, argv in calls] == [["--quick"], ["--quick", "--threads", "1"],
-                                           ["--quick", "--threads", "1"]]
+    assert [m for m, _ in calls] == [bench_scalar, bench_tensor, bench_ops, bench_jit,
+                                     bench_layers, bench_lstm]
+    assert [argv for _, argv in calls] == [["--quick"]] + [["--quick", "--threads", "1"]] * 5
 
 
 def test_table_formats_numbers():
@@ -93,3 +96,7 @@ def test_jit(capsys):
     assert all(re.fullmatch(NUMBER, cell) for cell in chain[1:4] + chain[6:])
     (mlp,) = rows(out, "16 |")
     assert all(re.fullmatch(NUMBER, cell) for cell in mlp[2:])
+    assert "| workload | numpy µs | eager / numpy | jit / numpy | goal |" in out
+    for name, goal in (("CNN", "1.30"), ("LSTM", "1.60")):
+        (row,) = rows(out, f"{name} |")
+        assert row[4] == goal and all(re.fullmatch(NUMBER, cell) for cell in row[1:6])

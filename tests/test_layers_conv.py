@@ -269,3 +269,20 @@ def test_matches_pytorch(name, args, kwargs, shape):
     x = np.round(RNG.standard_normal(shape), 1)  # one decimal: max pools see ties
     check_parity(getattr(nn, name)(*args, **kwargs),
                  lambda: getattr(torch.nn, name)(*args, **kwargs), x)
+
+
+def test_max_pool_keeps_a_channels_last_layout_and_its_gradient_matches():
+    """A conv's output is an NHWC array seen as NCHW; pooling keeps that layout (speed)."""
+    rng = np.random.default_rng(0)
+    nhwc = rng.normal(size=(2, 6, 6, 3))
+    x = Tensor(nhwc.transpose(0, 3, 1, 2), requires_grad=True)
+    y = nn.MaxPool2d(2)(x)
+    order = lambda a: list(np.argsort(a.strides))  # noqa: E731
+    assert order(y.data) == order(x.data)
+    g = rng.normal(size=y.shape)
+    (y * Tensor(g)).sum().backward()
+    assert order(x.grad) == order(x.data)
+    want = nhwc.transpose(0, 3, 1, 2).reshape(2, 3, 3, 2, 3, 2).max(axis=(3, 5))
+    np.testing.assert_array_equal(y.data, want)
+    picked = x.data == np.repeat(np.repeat(want, 2, axis=2), 2, axis=3)
+    np.testing.assert_array_equal(x.grad, picked * np.repeat(np.repeat(g, 2, 2), 2, 3))

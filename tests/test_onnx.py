@@ -174,3 +174,91 @@ def test_recurrent_entries_match_torch(tmp_path, kind, options):
     module = getattr(torch.nn, kind)(4, 6, **options)
     x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype(np.float32)
     _against_torch(module, x, tmp_path / "rnn.onnx")
+
+
+# ------------------------------------------------ our own conv, norm, recurrent layers
+def _against_ours(model, x, path, batches=(4, 1)) -> None:
+    """onnxruntime gives our float32 outputs at two batch sizes (the batch axis dynamic)."""
+    model.eval()
+    nn.onnx.export(model, x, path)
+    proto = onnx.load(path)
+    onnx.checker.check_model(proto)
+    for batch in batches:
+        (got, *_) = _run(path, x[:batch])
+        want = model(Tensor(x[:batch])).data
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, atol=1e-5, rtol=1e-5)
+    return {node.op_type for node in proto.graph.node}
+
+
+def _digits(*middle, channels=16, flat=256) -> nn.Sequential:
+    f32 = dict(dtype=np.float32)
+    return nn.Sequential(nn.Conv2d(1, channels, 3, padding=1, rng=0, **f32), *middle,
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(flat, 10, rng=1,
+                                                                               **f32))
+
+
+def _images(batch=4, size=8):
+    return np.random.default_rng(0).normal(size=(batch, 1, size, size)).astype(np.float32)
+
+
+def test_our_digits_cnn_matches(tmp_path):
+    ops = _against_ours(_digits(), _images(), tmp_path / "cnn.onnx")
+    assert {"Conv", "MaxPool"} <= ops
+
+
+def test_our_cnn_with_batchnorm_and_average_pools_matches(tmp_path):
+    bn = nn.BatchNorm2d(16, dtype=np.float32)
+    rng = np.random.default_rng(1)
+    bn.running_mean[...] = rng.normal(size=16)
+    bn.running_var[...] = rng.uniform(0.5, 2.0, size=16)
+    bn.weight.data[...] = rng.normal(size=16)
+    f32 = dict(dtype=np.float32)
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, rng=0, **f32), bn, nn.ReLU(),
+                          nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False),
+                          nn.MaxPool2d(2), nn.Conv2d(16, 8, 3, stride=2, rng=2, **f32),
+                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 10, rng=1, **f32))
+    ops = _against_ours(model, _images(size=10), tmp_path / "bn.onnx")
+    assert {"BatchNormalization", "AveragePool", "GlobalAveragePool"} <= ops
+
+
+class Classifier(nn.Module):
+    """A recurrent layer over (batch, seq, features), a Linear head on the last step."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.rnn = getattr(nn, kind)(6, 5, batch_first=True, rng=0, dtype=np.float32)
+        self.head = nn.Linear(5, 3, rng=1, dtype=np.float32)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_our_recurrent_classifiers_match(tmp_path, kind):
+    x = np.random.default_rng(0).normal(size=(4, 7, 6)).astype(np.float32)
+    assert kind in _against_ours(Classifier(kind), x, tmp_path / "rnn.onnx")  # the layer's entry
+
+
+class Tagger(nn.Module):
+    """Embedding, LayerNorm over the features, a Linear head on the mean over tokens."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.emb = nn.Embedding(12, 6, rng=0, dtype=np.float32)
+        self.norm = nn.LayerNorm(6, dtype=np.float32)
+        self.head = nn.Linear(6, 2, rng=1, dtype=np.float32)
+
+    def forward(self, ids):
+        return self.head(self.norm(self.emb(ids)).mean(axis=1))
+
+
+def test_our_embedding_layernorm_model_matches(tmp_path):
+    model, path = Tagger(), tmp_path / "emb.onnx"
+    model.norm.weight.data[...] = np.linspace(0.5, 2, 6)
+    ids = np.random.default_rng(0).integers(0, 12, (4, 5))
+    nn.onnx.export(model, ids, path)
+    for batch in (4, 2):
+        (got,) = ort.InferenceSession(str(path)).run(None, {"input": ids[:batch]})
+        np.testing.assert_allclose(got, model(ids[:batch]).data, atol=1e-5, rtol=1e-5)

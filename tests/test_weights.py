@@ -96,3 +96,73 @@ def test_missing_safetensors_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
     with pytest.raises(ImportError, match=r'pip install "autograd-nn\[interop\]"'):
         nn.checkpoint.save_weights(_model(), tmp_path / "m.safetensors")
+
+
+# ---------------------------------------------- our CNN and LSTM classifier, torch's twins
+class _Classifier(nn.Model):
+    """LSTM(6, 5) over (batch, seq, 6), a Linear head on the last step."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.lstm = nn.LSTM(6, 5, batch_first=True, rng=seed)
+        self.head = nn.Linear(5, 3, rng=seed + 1)
+
+    def forward(self, x):
+        out, _ = self.lstm(x)
+        return self.head(out[:, -1])
+
+
+def _cnn(seed: int = 0) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, rng=seed), nn.BatchNorm2d(16),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(256, 10, rng=seed + 1))
+
+
+def _torch_twin(kind: str):
+    torch = pytest.importorskip("torch")
+    tn = torch.nn
+    if kind == "cnn":
+        return tn.Sequential(tn.Conv2d(1, 16, 3, padding=1), tn.BatchNorm2d(16), tn.ReLU(),
+                             tn.MaxPool2d(2), tn.Flatten(), tn.Linear(256, 10)).double()
+
+    class Classifier(tn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lstm, self.head = tn.LSTM(6, 5, batch_first=True), tn.Linear(5, 3)
+
+        def forward(self, x):
+            return self.head(self.lstm(x)[0][:, -1])
+    return Classifier().double()
+
+
+def _trained_stats(model) -> None:
+    """Running statistics and a batch count that differ from a fresh layer's."""
+    bn = model[1] if isinstance(model, nn.Sequential) else None
+    if bn is not None:
+        rng = np.random.default_rng(3)
+        bn.running_mean[...] = rng.normal(size=16)
+        bn.running_var[...] = rng.uniform(0.5, 2.0, size=16)
+        bn.num_batches_tracked[...] = 7
+
+
+@pytest.mark.parametrize("kind, build, shape", [("cnn", _cnn, (4, 1, 8, 8)),
+                                                ("lstm", _Classifier, (4, 7, 6))])
+def test_our_cnn_and_lstm_classifier_go_to_torch_and_back(tmp_path, kind, build, shape):
+    torch = pytest.importorskip("torch")
+    from safetensors.torch import load_file, save_file
+    path, back = tmp_path / "ours.safetensors", tmp_path / "torch.safetensors"
+    model, twin = build(0), _torch_twin(kind)
+    _trained_stats(model)
+    model.eval(), twin.eval()
+    x = np.random.default_rng(1).normal(size=shape)
+    nn.checkpoint.save_weights(model, path)
+    twin.load_state_dict(load_file(path), strict=True)
+    with torch.no_grad():
+        want = twin(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(want, model.predict(x), rtol=1e-12, atol=1e-12)
+    save_file({k: v.contiguous() for k, v in twin.state_dict().items()}, back)
+    other = build(5)
+    nn.checkpoint.load_weights(other, back)
+    other.eval()
+    np.testing.assert_array_equal(other.predict(x), model.predict(x))
+    for key, value in model.state_dict().items():
+        np.testing.assert_array_equal(other.state_dict()[key], value)
