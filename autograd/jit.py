@@ -22,7 +22,7 @@ from . import graph
 from .graph import is_grad_enabled, toposort
 from .jit_codegen import _HELPERS, _identifier, _literal
 from .ops import unbroadcast
-from .tensor import Tensor, _borrowed
+from .tensor import Tensor, _borrowed, _provenance
 
 __all__ = ["jit", "random_constant"]
 
@@ -324,12 +324,12 @@ class Jitted:
         draws: dict = {}
         made: dict = {}
         previous, _recording.draws = _recording.draws, draws
-        made_before, tensor._provenance.made = tensor._provenance.made, made
+        made_before, _provenance.made = _provenance.made, made
         try:
             with _refusing_backward():
                 result = self.fn(*args)
         finally:
-            _recording.draws, tensor._provenance.made = previous, made_before
+            _recording.draws, _provenance.made = previous, made_before
         loss, aux = _split_output(result)
         names = self.arg_names[:len(args)] + [f"x{i}" for i in range(len(self.arg_names),
                                                                        len(args))]

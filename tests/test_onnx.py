@@ -38,8 +38,8 @@ class Net(nn.Model):
         h = self.a(x).relu()
         c = _cat([h * 2.0, self.seq(x) - h.mean(axis=1, keepdims=True)])
         out = self.b(c).reshape(-1, 2, 1).permute(0, 2, 1).reshape(x.shape[0], 2)
-        ratio = out.sum(1, keepdims=True) / out.max(axis=1, keepdims=True)
-        return (out[:, :1].exp() + ratio - out.min(1, keepdims=True).tanh()
+        ratio = out.sum(1, keepdims=True) / (1.0 + out.amax(axis=1, keepdims=True).exp())
+        return (out[:, :1].exp() + ratio - out.amin(1, keepdims=True).tanh()
                 + out.logsumexp(1, keepdims=True) + (out * out).sqrt().leaky_relu(0.1)[:, 1:]
                 - out.log_softmax(-1)[:, ::-1])
 
