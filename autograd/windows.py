@@ -100,15 +100,15 @@ def _first_maxima(a, out, kernel, stride, dilation):
     """(kernel offset, its input slices, where that offset holds its window's first maximum):
     row-major first, as PyTorch picks among ties."""
     a, out = _data(a), _data(out)
+    offsets = list(_offsets(kernel, out.shape[-len(kernel):], stride, dilation))
     free = None  # the windows whose first maximum is still to come
-    for k, where in _offsets(kernel, out.shape[-len(kernel):], stride, dilation):
+    for i, (k, where) in enumerate(offsets):
         first = np.equal(a[(Ellipsis,) + where], out)
-        if free is None:
-            free = ~first
-        else:
+        if free is not None:
             first &= free
-            free ^= first  # first lies inside free, so this clears it there
-        yield k, where, first
+        if i + 1 < len(offsets):
+            free = ~first if free is None else np.logical_xor(free, first, out=free)
+        yield k, where, first  # (first lies inside free, so xor clears it there)
 
 
 def _tiles(shape, kernel, stride, dilation) -> bool:
