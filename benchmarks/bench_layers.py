@@ -1,8 +1,9 @@
 """One SGD step of a digits-sized CNN: hand-written numpy, our nn layers, PyTorch eager.
 
 Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(256, 10), softmax
-cross-entropy, SGD, on a batch of 64 1x8x8 images, in float32 and float64. numpy is the floor: im2col by as_strided
-and one matmul, a max pool over the four strided 2x2 sub-grids, the backward by hand.
+cross-entropy, SGD, on a batch of 64 1x8x8 images, in float32 and float64. numpy is the
+floor: im2col by as_strided and one matmul, a max pool over the four strided 2x2 sub-grids,
+the backward by hand.
 Times are process CPU time (every BLAS on one thread), medians of interleaved rounds.
 """
 from __future__ import annotations
