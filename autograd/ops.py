@@ -176,6 +176,15 @@ def _rows(a):
     return a.reshape((-1, a.shape[-1]))
 
 
+def _column_sums(g):
+    """Σ over the rows of `g` (all leading axes): as ones @ G on arrays, which BLAS streams
+    several times faster than numpy's axis-0 sum of a tall matrix."""
+    g = _rows(g)
+    if isinstance(g, np.ndarray) and len(g) > 1:
+        return np.ones(len(g), g.dtype) @ g
+    return g.sum(axis=0)
+
+
 def _linear_vjp_w(g, out, x, w, b):  # dW = Gᵀ x, laid out in memory as W is
     if isinstance(w, np.ndarray) and w.flags.f_contiguous and not w.flags.c_contiguous:
         return _matmul(_rows(x).T, _rows(g)).T  # so the optimizer's update streams
@@ -185,7 +194,7 @@ def _linear_vjp_w(g, out, x, w, b):  # dW = Gᵀ x, laid out in memory as W is
 linear = defop("linear", _linear,  # y = x Wᵀ + b: dx = G W, dW = Gᵀ x, db = Σ G
                lambda g, out, x, w, b: _matmul(g, w),
                _linear_vjp_w,
-               lambda g, out, x, w, b: _rows(g).sum(axis=0),
+               lambda g, out, x, w, b: _column_sums(g),
                error="{0} @ {1}.T + {2}")
 
 # ---------------------------------------------------------------------- unary

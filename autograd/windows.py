@@ -90,7 +90,7 @@ def _max_pool(a, kernel, stride, dilation):
     n = len(kernel)
     out_sizes = _out_sizes(a.shape[-n:], kernel, stride, dilation)
     grids = (a[(Ellipsis,) + where] for _, where in _offsets(kernel, out_sizes, stride, dilation))
-    out = next(grids).copy(order="K")  # in a's layout, as the grids it is compared with
+    out = next(grids).copy(order="K")  # in a's memory layout: ufuncs over mixed layouts crawl
     for grid in grids:
         np.maximum(out, grid, out=out)
     return out
@@ -100,12 +100,29 @@ def _first_maxima(a, out, kernel, stride, dilation):
     """(kernel offset, its input slices, where that offset holds its window's first maximum):
     row-major first, as PyTorch picks among ties."""
     a, out = _data(a), _data(out)
-    taken = np.zeros_like(out, dtype=bool)  # in out's layout: the operands match
-    for k, where in _offsets(kernel, out.shape[-len(kernel):], stride, dilation):
-        first = a[(Ellipsis,) + where] == out
-        first &= ~taken
-        taken |= first
-        yield k, where, first
+    offsets = list(_offsets(kernel, out.shape[-len(kernel):], stride, dilation))
+    free = None  # the windows whose first maximum is still to come
+    for i, (k, where) in enumerate(offsets):
+        first = np.equal(a[(Ellipsis,) + where], out)
+        if free is not None:
+            first &= free
+        if i + 1 < len(offsets):
+            free = ~first if free is None else np.logical_xor(free, first, out=free)
+        yield k, where, first  # (first lies inside free, so xor clears it there)
+
+
+def _tiles(shape, kernel, stride, dilation) -> bool:
+    """Whether the windows cover every input exactly once (no overlap, no gap)."""
+    n = len(kernel)
+    return all(d == 1 and s == k and n_ % s == 0
+               for n_, k, s, d in zip(shape[-n:], kernel, stride, dilation))
+
+
+def _like(g, out):
+    """A copy of `g` laid out in memory as `out` is."""
+    copy = np.empty_like(out)
+    copy[...] = g
+    return copy
 
 
 def _max_pool_vjp(g, out, a, kernel, stride, dilation):
@@ -117,11 +134,11 @@ def _max_pool_vjp(g, out, a, kernel, stride, dilation):
             mask[(Ellipsis,) + (slice(None),) * n + k] = first
         picked = g.reshape(g.shape + (1,) * n) * mask
         return _call(fold, picked, shape=a.shape[-n:], stride=stride, dilation=dilation)
-    total = np.zeros_like(a)  # in a's memory layout, so the next rule's operands match
-    if g.strides != _data(out).strides:  # g copied into out's layout (a's grids'): they match
-        matched = np.empty_like(_data(out), dtype=g.dtype)
-        matched[...] = g
-        g = matched
+    a, out = _data(a), _data(out)
+    if g.strides != out.strides:  # into out's layout, so the products below stream
+        g = _like(g, out)
+    # in a's memory layout, so the next rule's operands match; tiles write every element
+    total = (np.empty_like if _tiles(a.shape, kernel, stride, dilation) else np.zeros_like)(a)
     disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
     for _, where, first in maxima:
         if disjoint:  # each input is in one window at most: write, don't add

@@ -1,8 +1,9 @@
 """One SGD step of a digits-sized CNN: hand-written numpy, our nn layers, PyTorch eager.
 
 Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(256, 10), softmax
-cross-entropy, SGD, on a batch of 64 1x8x8 images. numpy is the floor: im2col by as_strided
-and one matmul, a max pool over the four strided 2x2 sub-grids, the backward by hand.
+cross-entropy, SGD, on a batch of 64 1x8x8 images, in float32 and float64. numpy is the
+floor: im2col by as_strided and one matmul, a max pool over the four strided 2x2 sub-grids,
+the backward by hand.
 Times are process CPU time (every BLAS on one thread), medians of interleaved rounds.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")  # before numpy loads its BLAS
 
 import time  # noqa: E402
-from typing import Callable, Sequence  # noqa: E402
+import argparse  # noqa: E402
+from typing import Any, Callable, Sequence  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -25,14 +27,18 @@ LR = 0.1
 GOALS = {"ours / numpy": 1.4, "ours / torch": 0.7}
 
 
-def problem(batch: int) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+DTYPES = ("float32", "float64")
+
+
+def problem(batch: int, dtype: Any = np.float64) -> tuple[np.ndarray, np.ndarray,
+                                                          list[np.ndarray]]:
     """Images (batch, 1, 8, 8), labels, and initial [conv w, conv b, linear w, linear b]."""
     rng = np.random.default_rng(batch)
     x = rng.random((batch, 1, 8, 8))
     y = rng.integers(0, 10, batch)
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, rng=rng), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(256, 10, rng=rng))
-    return x, y, [np.array(p) for p in model.state_dict().values()]
+    return x.astype(dtype), y, [np.array(p, dtype) for p in model.state_dict().values()]
 
 
 Step = tuple[Callable[[], float], Callable[[], list[np.ndarray]]]
@@ -45,7 +51,7 @@ def numpy_step(x, y, params) -> Step:
     rows = np.arange(n)
 
     def step() -> float:
-        xp = np.zeros((n, 10, 10))
+        xp = np.zeros((n, 10, 10), x.dtype)
         xp[:, 1:-1, 1:-1] = x[:, 0]
         s = xp.strides
         cols = np.lib.stride_tricks.as_strided(xp, (n, 8, 8, 3, 3), s[:3] + s[1:])
@@ -82,10 +88,10 @@ def numpy_step(x, y, params) -> Step:
     return step, lambda: ws
 
 
-def ours_model(params) -> nn.Sequential:
+def ours_model(params, dtype: Any = np.float64) -> nn.Sequential:
     """Our layers holding `params`."""
-    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Flatten(), nn.Linear(256, 10))
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1, dtype=dtype), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 10, dtype=dtype))
     model.load_state_dict(dict(zip(model.state_dict(), params)))
     return model
 
@@ -97,7 +103,7 @@ def ours_loss(model: nn.Module) -> Callable:
 
 def ours_step(x, y, params) -> Step:
     """nn.Sequential of our layers + nn.functional.cross_entropy + nn.optim.SGD."""
-    model = ours_model(params)
+    model = ours_model(params, x.dtype)
     optimizer = nn.optim.SGD(model.parameters(), lr=LR)
     loss_of = ours_loss(model)
 
@@ -114,7 +120,7 @@ def torch_step(x, y, params, torch) -> Step:
     """PyTorch eager: the same torch.nn layers, cross_entropy and torch.optim.SGD."""
     tn = torch.nn
     model = tn.Sequential(tn.Conv2d(1, 16, 3, padding=1), tn.ReLU(), tn.MaxPool2d(2),
-                          tn.Flatten(), tn.Linear(256, 10)).double()
+                          tn.Flatten(), tn.Linear(256, 10)).to(getattr(torch, x.dtype.name))
     model.load_state_dict({k: torch.from_numpy(p.copy()) for k, p in
                            zip(model.state_dict(), params)})
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
@@ -140,16 +146,18 @@ def check_equal_work(x, y, params, torch) -> None:
     """One step from the same start: every variant gives numpy's loss and new weights."""
     runs = variants(x, y, params, torch)
     loss0, new0 = runs["numpy"][0](), runs["numpy"][1]()
+    rtol, atol = (1e-9, 1e-12) if x.dtype == np.float64 else (1e-4, 1e-6)
     for name, (step, weights) in runs.items():
         if name != "numpy":
-            assert np.isclose(step(), loss0, rtol=1e-9), name
+            assert np.isclose(step(), loss0, rtol=rtol), name
             for w, w0 in zip(weights(), new0):
-                assert np.allclose(w, w0, rtol=1e-9, atol=1e-12), name
+                assert w.dtype == x.dtype and np.allclose(w, w0, rtol=rtol, atol=atol), name
 
 
-def measure(batch: int, torch, repeats: int, sample_seconds: float) -> list[list]:
+def measure(batch: int, torch, repeats: int, sample_seconds: float,
+            dtype: Any = np.float64) -> list[list]:
     """Rows: variant, median µs, spread (min..max µs), ratio to numpy, ratio to torch."""
-    x, y, params = problem(batch)
+    x, y, params = problem(batch, dtype)
     check_equal_work(x, y, params, torch)
     steps = {name: step for name, (step, _) in variants(x, y, params, torch).items()}
     number = {name: common.calibrate(step, sample_seconds) for name, step in steps.items()}
@@ -165,7 +173,11 @@ def measure(batch: int, torch, repeats: int, sample_seconds: float) -> list[list
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = common.parse_args(argv, __doc__.splitlines()[0], repeats=30, threads=True)
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--dtype", choices=DTYPES + ("both",), default="both")
+    known, rest = pre.parse_known_args(argv)
+    dtypes = DTYPES if known.dtype == "both" else (known.dtype,)
+    args = common.parse_args(rest, __doc__.splitlines()[0], repeats=30, threads=True)
     torch = common.try_torch()
     threads = common.set_threads(1 if args.threads is None else args.threads, torch)
     print(common.header("Layers: one SGD step of a digits-sized CNN", "bench_layers.py",
@@ -173,13 +185,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; BLAS and "
           f"torch threads: {threads}\n")
     print("Step = Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(256, 10), "
-          "cross-entropy, backward, SGD (lr 0.1); batch 64 of 1x8x8, float64. Median process "
+          "cross-entropy, backward, SGD (lr 0.1); batch 64 of 1x8x8. Median process "
           f"CPU time of {args.repeats} interleaved rounds; every variant checked first to give "
           "numpy's loss and updated weights. Goals: ours / numpy <= "
           f"{GOALS['ours / numpy']}, ours / torch <= {GOALS['ours / torch']}.\n")
-    rows = measure(64, torch, args.repeats, 0.002 if args.quick else 0.05)
-    print(common.table(["variant", "µs / step", "spread µs (min..max)", "/ numpy", "/ torch"],
-                       rows) + "\n")
+    for dtype in dtypes:  # --dtype float32|float64 picks one (default both)
+        rows = measure(64, torch, args.repeats, 0.002 if args.quick else 0.05, dtype)
+        print(f"### {dtype}\n\n" + common.table(
+            ["variant", "µs / step", "spread µs (min..max)", "/ numpy", "/ torch"], rows) + "\n")
     print(f"- load average (1, 5, 15 min) at end: "
           f"{', '.join(f'{v:.2f}' for v in os.getloadavg())}\n")
 

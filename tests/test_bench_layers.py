@@ -15,12 +15,19 @@ def test_layers(capsys):
     assert "`python benchmarks/bench_layers.py --quick --repeats 1`" in out
     assert "OPENBLAS_CORETYPE=" in out and "load average (1, 5, 15 min) at end" in out
     assert "| variant | µs / step | spread µs (min..max) | / numpy | / torch |" in out
+    assert "### float32" in out and "### float64" in out  # both dtypes by default
     names = ["numpy", "ours"] + (["torch"] if bench_layers.common.try_torch() else [])
     for name in names:
-        (row,) = rows(out, f"{name} |")
-        assert re.fullmatch(NUMBER, row[1]) and re.fullmatch(rf"{NUMBER}\.\.{NUMBER}", row[2])
-    (numpy_row,) = rows(out, "numpy |")
-    assert numpy_row[3] == "1.00"
+        for row in rows(out, f"{name} |"):
+            assert re.fullmatch(NUMBER, row[1]) and re.fullmatch(rf"{NUMBER}\.\.{NUMBER}", row[2])
+        assert len(rows(out, f"{name} |")) == 2
+    assert [r[3] for r in rows(out, "numpy |")] == ["1.00", "1.00"]
+
+
+def test_layers_one_dtype(capsys):
+    bench_layers.main(["--dtype", "float32"] + QUICK)
+    out = capsys.readouterr().out
+    assert "### float32" in out and "### float64" not in out and len(rows(out, "ours |")) == 1
 
 
 def test_layers_without_torch(capsys, monkeypatch):
