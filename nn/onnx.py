@@ -166,8 +166,10 @@ def _model(g: Graph, example: np.ndarray, input_name: str, output_names: list[st
         g.nodes, "autograd-nn", [helper.make_tensor_value_info(input_name, elem, dims)],
         [helper.make_tensor_value_info(n, TP.FLOAT, None) for n in output_names],
         initializer=list(g.initializers.values()))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", g.opset)],
-                             producer_name="autograd-nn")
+    opsets = [helper.make_opsetid("", g.opset)]
+    # the oldest IR version the opset allows, so runtimes older than this onnx package load it
+    return helper.make_model(graph, opset_imports=opsets, producer_name="autograd-nn",
+                             ir_version=helper.find_min_ir_version_for(opsets))
 
 
 Emitter = Callable[..., Any]
