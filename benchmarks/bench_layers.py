@@ -144,14 +144,8 @@ def variants(x, y, params, torch) -> dict[str, Step]:
 
 def check_equal_work(x, y, params, torch) -> None:
     """One step from the same start: every variant gives numpy's loss and new weights."""
-    runs = variants(x, y, params, torch)
-    loss0, new0 = runs["numpy"][0](), runs["numpy"][1]()
     rtol, atol = (1e-9, 1e-12) if x.dtype == np.float64 else (1e-4, 1e-6)
-    for name, (step, weights) in runs.items():
-        if name != "numpy":
-            assert np.isclose(step(), loss0, rtol=rtol), name
-            for w, w0 in zip(weights(), new0):
-                assert w.dtype == x.dtype and np.allclose(w, w0, rtol=rtol, atol=atol), name
+    common.check_equal_work(variants(x, y, params, torch), x.dtype, rtol, atol)
 
 
 def measure(batch: int, torch, repeats: int, sample_seconds: float,

@@ -132,17 +132,7 @@ def variants(x, y, params, torch) -> dict[str, Step]:
 
 def check_equal_work(x, y, params, torch) -> None:
     """One step from the same start: every variant gives numpy's loss and new weights."""
-    runs = variants(x, y, params, torch)
-    rtol = 1e-4 if x.dtype == np.float32 else 1e-9
-    loss0 = runs["numpy"][0]()
-    new0 = runs["numpy"][1]()
-    for name, (step, weights) in runs.items():
-        if name != "numpy":
-            loss = step()
-            assert np.isclose(loss, loss0, rtol=rtol), (name, loss, loss0)
-            for w, w0 in zip(weights(), new0):
-                assert w.dtype == w0.dtype, (name, w.dtype)
-                assert np.allclose(w, w0, rtol=rtol, atol=rtol * 1e-2), name
+    common.check_equal_work(variants(x, y, params, torch), x.dtype)
 
 
 def row(batch: int, dtype, torch, repeats: int, sample_seconds: float) -> list:

@@ -209,3 +209,19 @@ def header(title: str, script: str, argv: Sequence[str] | None, torch=NOT_USED) 
     args = list(sys.argv[1:] if argv is None else argv)
     command = " ".join(["python", f"benchmarks/{script}", *args])
     return f"## {title}\n\n`{command}`\n\n{machine(torch)}\n"
+
+
+def check_equal_work(runs: dict, dtype, rtol: float | None = None,
+                     atol: float | None = None) -> None:
+    """One step of each variant (step, weights) from the same start gives numpy's loss and
+    new weights; tolerances default to the dtype's (1e-4 for float32, 1e-9 for float64)."""
+    rtol = rtol if rtol is not None else (1e-4 if dtype == np.float32 else 1e-9)
+    atol = atol if atol is not None else rtol * 1e-2
+    loss0, new0 = runs["numpy"][0](), runs["numpy"][1]()
+    for name, (step, weights) in runs.items():
+        if name != "numpy":
+            loss = step()
+            assert np.isclose(loss, loss0, rtol=rtol), (name, loss, loss0)
+            for w, w0 in zip(weights(), new0):
+                assert w.dtype == w0.dtype, (name, w.dtype)
+                assert np.allclose(w, w0, rtol=rtol, atol=atol), name
