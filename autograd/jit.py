@@ -27,8 +27,19 @@ from .tensor import Tensor, _borrowed, _provenance
 __all__ = ["jit", "random_constant"]
 
 
+class _Argument(np.ndarray):
+    """An argument's array while jit traces fn. What numpy computes from an _Argument is an
+    _Argument too, and is kept (alive, so its memory is not reused) until the trace is built:
+    a constant that shares its memory was derived from an argument outside the graph."""
+
+    def __array_finalize__(self, obj: Any) -> None:
+        if _recording.derived is not None:
+            _recording.derived.append(self)
+
+
 class _Recording(threading.local):
     draws: dict | None = None  # id(array) -> (array, draw) while this thread traces
+    derived: list | None = None  # the _Argument arrays made while this thread traces
 
 
 _recording = _Recording()
@@ -82,8 +93,9 @@ class _Builder:
     """Walks one eager graph, emitting the code that recomputes it and back-propagates."""
 
     def __init__(self, args: tuple, arrays: list, arg_names: list, param_names: dict,
-                 draws: dict, made: dict) -> None:
+                 draws: dict, made: dict, derived: list) -> None:
         self.args, self.arrays, self.draws, self.param_names = args, arrays, draws, param_names
+        self.derived = derived  # arrays numpy computed from the arguments while tracing
         self.made = made  # constants computed by primitives while tracing, replayed
         self.env: dict[str, Any] = dict(_HELPERS)
         self.taken = set(self.env)
@@ -118,11 +130,20 @@ class _Builder:
             var = _identifier("c", self.taken)
             self.lines.append(f"{var} = {call if a.ndim else f'asarray({call})'}")
         elif (i := self._source_argument(a)) is not None:
-            var = _identifier(f"{self.arg_vars[i]}_view", self.taken)
             base = self.arrays[i]
             offset = (a.__array_interface__["data"][0] - base.__array_interface__["data"][0])
-            self.lines.append(f"{var} = _view({self.arg_vars[i]}, {offset // a.itemsize}, "
-                              f"{a.shape}, {a.strides})")
+            if offset == 0 and a.shape == base.shape and a.strides == base.strides:
+                var = self.arg_vars[i]  # the whole argument, seen through a view
+            else:
+                var = _identifier(f"{self.arg_vars[i]}_view", self.taken)
+                self.lines.append(f"{var} = _view({self.arg_vars[i]}, {offset // a.itemsize}, "
+                                  f"{a.shape}, {a.strides})")
+        elif any(np.may_share_memory(a, d) for d in self.derived):
+            raise ValueError(
+                f"jit: a constant of shape {a.shape} reached the graph computed by numpy from "
+                "the arguments (as Tensor(x / 255) does), so the trace would freeze this "
+                "call's values; compute it with Tensor ops (Tensor(x) / 255), pass it in as "
+                "an argument, or make it from the shape alone (np.zeros(x.shape))")
         else:
             var = _identifier("c", self.taken)
             self.env[var] = a
@@ -323,17 +344,27 @@ class Jitted:
         """Run fn eagerly, compile its graph, and do the backward the compiled code does."""
         draws: dict = {}
         made: dict = {}
-        previous, _recording.draws = _recording.draws, draws
+        derived: list = []
+        previous = _recording.draws, _recording.derived
+        _recording.draws, _recording.derived = draws, derived
         made_before, _provenance.made = _provenance.made, made
+        marked = [a.view(_Argument) for a in arrays]
+        for x, m in zip(args, marked):
+            if isinstance(x, Tensor):
+                x.data = m  # restored below
         try:
             with _refusing_backward():
-                result = self.fn(*args)
+                result = self.fn(*[x if isinstance(x, Tensor) else m
+                                   for x, m in zip(args, marked)])
         finally:
-            _recording.draws, _provenance.made = previous, made_before
+            (_recording.draws, _recording.derived), _provenance.made = previous, made_before
+            for x, a in zip(args, arrays):
+                if isinstance(x, Tensor):
+                    x.data = a
         loss, aux = _split_output(result)
         names = self.arg_names[:len(args)] + [f"x{i}" for i in range(len(self.arg_names),
                                                                        len(args))]
-        b = _Builder(args, arrays, names, self.param_names, draws, made)
+        b = _Builder(args, arrays, names, self.param_names, draws, made, derived)
         b.forward(toposort([loss, *aux]))
         targets, gvars, values = b.backward(loss)
         doc = (f"Traced from {getattr(self.fn, '__qualname__', 'fn')}: inputs "
@@ -345,7 +376,7 @@ class Jitted:
                           doc)
         trace = _Trace(source, b.env, b.params, targets, len(aux))
         for target, g in zip(targets, values):
-            (args[target] if type(target) is int else target)._accumulate(g)
+            (args[target] if type(target) is int else target)._accumulate(np.asarray(g))
         return trace, _result(loss.data, tuple(a.data for a in aux), len(aux))
 
 
@@ -363,9 +394,10 @@ def jit(fn: Callable, params: dict | None = None) -> Jitted:
     drawn anew, and arrays that primitives computed from the inputs, recomputed.
     `params=dict(model.named_parameters())` names parameters in the source.
 
-    Limits: Python control flow that depends on data is frozen at trace time, as are
-    constants computed from the inputs by numpy outside any op (e.g. `Tensor(x / 255)`). jit
-    refuses fn calling backward()/grad() (create_graph=True included), a non-scalar loss,
-    an op without a derivative rule, and being called under no_grad.
+    Limits: Python control flow that depends on data is frozen at trace time. jit refuses
+    a constant that numpy computed from the inputs outside any op (`Tensor(x / 255)`: the
+    trace would freeze it; numpy functions that drop array subclasses escape this check),
+    fn calling backward()/grad() (create_graph=True included), a non-scalar loss, an op
+    without a derivative rule, and being called under no_grad.
     """
     return Jitted(fn, params)

@@ -256,8 +256,10 @@ def _mean_vjp(g, out, a, axis=None, keepdims=False):  # each element gets g / co
 
 def _mean(a, axis=None, keepdims=False):  # over an empty axis: 0 / 0 = nan, as torch
     total = np.add.reduce(a, axis, keepdims=keepdims)
+    if a.size:
+        return total / (a.size // total.size)
     with np.errstate(invalid="ignore"):
-        return total / (a.size // total.size if total.size else 1)
+        return total / 0 if total.size else total
 
 
 sum_ = defop("sum", lambda a, axis=None, keepdims=False: np.add.reduce(a, axis, keepdims=keepdims),
@@ -348,5 +350,5 @@ stack = defop("stack", lambda *arrays, axis=0: np.stack(arrays, axis),
               vjp=lambda g, out, *arrays, axis=0: tuple(
                   x.reshape(arrays[0].shape) for x in _split(g, [1] * len(arrays), axis)))
 
-from .ops_recurrent import lstm_c, lstm_h  # noqa: E402,F401  (fused LSTM primitives)
+from .ops_recurrent import lstm_c, lstm_gates, lstm_h  # noqa: E402,F401  (fused LSTM primitives)
 from .windows import fold, max_pool, pad, windows  # noqa: E402,F401  (conv, pooling)

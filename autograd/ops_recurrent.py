@@ -2,10 +2,12 @@
 
 `gates` is the pre-activation (..., 4H) with i, f, g, o stacked as in torch. Written as a
 composition, a step is four slices, four activations and five arithmetic nodes, each with
-its own backward; these two primitives are the same step in two nodes:
+its own backward; these three primitives are the same step in three nodes, and the
+backward pass reuses the activations instead of computing a sigmoid or tanh twice:
 
-    lstm_c(gates, c)  = σ(f) c + σ(i) tanh(g)      (the new cell state c')
-    lstm_h(gates, c') = σ(o) tanh(c')              (the new hidden state)
+    acts = lstm_gates(gates) = [σ(i), σ(f), tanh(g), σ(o)]   (the activated gates)
+    c'   = lstm_c(acts, c)   = σ(f) c + σ(i) tanh(g)         (the new cell state)
+    h'   = lstm_h(acts, c')  = σ(o) tanh(c')                 (the new hidden state)
 """
 from __future__ import annotations
 
@@ -37,53 +39,62 @@ def _gate(gates, k: int):
     return gates[..., k * n:(k + 1) * n]
 
 
-def _stacked(g, parts: dict):
-    """A gradient for `gates` (g's batch shape, 4 n wide): parts[k] for gate k, else zeros."""
-    n = g.shape[-1]
+def _stacked(like, n: int, parts: dict):
+    """A gradient for (..., 4 n) gates: parts[k] for gate k, zeros for the gates not given;
+    the batch shape and dtype are `like`'s."""
+    shape, dtype = like.shape[:-1], _data(like).dtype
     if all(isinstance(p, _ARRAY) for p in parts.values()):
-        out = np.zeros(g.shape[:-1] + (4 * n,), dtype=_data(g).dtype)
+        out = np.zeros(shape + (4 * n,), dtype=dtype)
         for k, p in parts.items():
             out[..., k * n:(k + 1) * n] = p
         return out
-    zeros = np.zeros(g.shape, dtype=_data(g).dtype)
+    zeros = np.zeros(shape + (n,), dtype=dtype)
     tensor = next(p for p in parts.values() if not isinstance(p, _ARRAY))
     return tensor._apply(OPS["concatenate"], *(parts.get(k, zeros) for k in range(4)), axis=-1)
 
 
-def _input_forget(gates):
-    """σ(i), σ(f): one sigmoid over the two adjacent gates."""
-    n = gates.shape[-1] // 4
-    both = _sigmoid(gates[..., :2 * n])
-    return both[..., :n], both[..., n:]
-
-
-def _lstm_c(gates: np.ndarray, c: np.ndarray) -> np.ndarray:
-    i, f = _input_forget(gates)
-    out = f * c
-    out += i * np.tanh(_gate(gates, 2))
+def _lstm_gates(gates: np.ndarray) -> np.ndarray:
+    n = _gate(gates, 0).shape[-1]
+    out = _sigmoid(gates)  # i, f and o; g's block is replaced by its tanh
+    out[..., 2 * n:3 * n] = np.tanh(gates[..., 2 * n:3 * n])
     return out
 
 
-def _lstm_c_vjp(g, out, gates, c):  # dσ = σ(1 - σ), dtanh = 1 - tanh²; dc = σ(f) dc'
-    (i, f), t = _input_forget(gates), _tanh(_gate(gates, 2))
-    dgates = _stacked(g, {0: g * t * i * (1 - i), 1: g * c * f * (1 - f), 2: g * i * (1 - t * t)})
-    return dgates, g * f
+def _lstm_gates_vjp(g, out, gates):  # σ' = σ(1 - σ), tanh' = 1 - tanh²
+    i, f, t, o = (_gate(out, k) for k in range(4))
+    return _stacked(g, i.shape[-1], {0: _gate(g, 0) * i * (1 - i), 1: _gate(g, 1) * f * (1 - f),
+                        2: _gate(g, 2) * (1 - t * t), 3: _gate(g, 3) * o * (1 - o)})
+
+
+lstm_gates = defop("lstm_gates", _lstm_gates, _lstm_gates_vjp,
+                   error="gates {0} (4 stacked)")
+
+
+def _lstm_c(acts: np.ndarray, c: np.ndarray) -> np.ndarray:
+    out = _gate(acts, 1) * c
+    out += _gate(acts, 0) * _gate(acts, 2)
+    return out
+
+
+def _lstm_c_vjp(g, out, acts, c):  # c' = f c + i t: dc' spreads to i, f, t and c
+    i, f, t = (_gate(acts, k) for k in range(3))
+    return _stacked(g, g.shape[-1], {0: g * t, 1: g * c, 2: g * i}), g * f
 
 
 lstm_c = defop("lstm_c", _lstm_c, vjp=_lstm_c_vjp,
-               error="gates {0} (4 stacked) with cell state {1}")
+               error="activated gates {0} (4 stacked) with cell state {1}")
 
 
-def _lstm_h(gates: np.ndarray, c: np.ndarray) -> np.ndarray:
+def _lstm_h(acts: np.ndarray, c: np.ndarray) -> np.ndarray:
     out = np.tanh(c)
-    out *= _sigmoid(_gate(gates, 3))
+    out *= _gate(acts, 3)
     return out
 
 
-def _lstm_h_vjp(g, out, gates, c):  # only the output gate o; dh/dc' = σ(o) (1 - tanh² c')
-    o, t = _sigmoid(_gate(gates, 3)), _tanh(c)
-    return _stacked(g, {3: g * t * o * (1 - o)}), g * o * (1 - t * t)
+def _lstm_h_vjp(g, out, acts, c):  # h' = o tanh(c'): do = tanh(c') dh', dc' = o (1 - tanh²) dh'
+    o, t = _gate(acts, 3), _tanh(c)
+    return _stacked(g, g.shape[-1], {3: g * t}), g * o * (1 - t * t)
 
 
 lstm_h = defop("lstm_h", _lstm_h, vjp=_lstm_h_vjp,
-               error="gates {0} (4 stacked) with cell state {1}")
+               error="activated gates {0} (4 stacked) with cell state {1}")

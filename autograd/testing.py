@@ -69,7 +69,7 @@ DOMAINS: dict[str, tuple[float, float]] = {
     **dict.fromkeys(["astype", "cumsum", "einsum"], _REAL),
     "cumprod": (-2.0, 2.0),
 }
-DOMAINS.update(dict.fromkeys(["lstm_c", "lstm_h"], (-3.0, 3.0)))  # gates and cell state
+DOMAINS.update(dict.fromkeys(["lstm_gates", "lstm_c", "lstm_h"], (-3.0, 3.0)))  # gates, state
 DOMAINS.update(dict.fromkeys(["pad", "windows", "fold", "max_pool"], _REAL))  # windows.py
 
 # Points each op's argument keeps away from, and by how much: kinks (abs, relu, clip) and

@@ -34,9 +34,9 @@ def _rnn_relu_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) 
 def _lstm_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:
     """Gates i, f, g, o stacked in one matmul; c' = σ(f) c + σ(i) tanh(g), h' = σ(o) tanh(c')."""
     h, c = state
-    gates = gi + F.linear(h, w_hh, b_hh)
-    c = apply(ops.lstm_c, gates, c)  # fused: the composition is 14 nodes a step
-    return apply(ops.lstm_h, gates, c), c
+    acts = apply(ops.lstm_gates, gi + F.linear(h, w_hh, b_hh))  # fused: as a composition
+    c = apply(ops.lstm_c, acts, c)  # the step is 14 nodes
+    return apply(ops.lstm_h, acts, c), c
 
 
 def _gru_step(gi: Tensor, state: State, w_hh: Tensor, b_hh: Tensor | None) -> State:

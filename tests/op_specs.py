@@ -418,12 +418,17 @@ def _np_gates(gates: np.ndarray) -> list[np.ndarray]:
 
 
 SPECS += [
-    OpSpec("lstm_c", 2, lambda gates, c: apply(OPS["lstm_c"], gates, c),
-           lambda gates, c: _np_sigmoid(_np_gates(gates)[1]) * c
-           + _np_sigmoid(_np_gates(gates)[0]) * np.tanh(_np_gates(gates)[2]),
+    OpSpec("lstm_gates", 1, lambda gates: apply(OPS["lstm_gates"], gates),
+           lambda gates: np.concatenate([_np_sigmoid(_np_gates(gates)[0]),
+                                         _np_sigmoid(_np_gates(gates)[1]),
+                                         np.tanh(_np_gates(gates)[2]),
+                                         _np_sigmoid(_np_gates(gates)[3])], axis=-1),
+           (_D("lstm_gates"),), _lstm_cases().map(lambda case: (case[0][:1], case[1]))),
+    OpSpec("lstm_c", 2, lambda acts, c: apply(OPS["lstm_c"], acts, c),
+           lambda acts, c: _np_gates(acts)[1] * c + _np_gates(acts)[0] * _np_gates(acts)[2],
            (_D("lstm_c"),) * 2, _lstm_cases()),
-    OpSpec("lstm_h", 2, lambda gates, c: apply(OPS["lstm_h"], gates, c),
-           lambda gates, c: _np_sigmoid(_np_gates(gates)[3]) * np.tanh(c),
+    OpSpec("lstm_h", 2, lambda acts, c: apply(OPS["lstm_h"], acts, c),
+           lambda acts, c: _np_gates(acts)[3] * np.tanh(c),
            (_D("lstm_h"),) * 2, _lstm_cases()),
 ]
 

@@ -317,3 +317,31 @@ def test_refuses_an_argument_copied_by_a_cast():
     model = nn.Linear(2, 1, rng=0, dtype=np.float32)
     with pytest.raises(ValueError, match="argument xb reached the graph as a float32 copy"):
         jit(lambda xb: model(xb).sum())(np.ones((3, 2)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda x: (W * Tensor(x / 255)).sum(),  # numpy arithmetic on the argument
+    lambda x: (W * Tensor(np.sort(x))).sum(),  # a numpy function of it
+    lambda x: (W * x[::-1].copy()).sum(),  # a copy of a view of it
+], ids=["arithmetic", "function", "copy"])
+def test_refuses_a_constant_numpy_computed_from_an_argument(fn):
+    with pytest.raises(ValueError, match="computed by numpy from the arguments"):
+        jit(fn)(np.array([3.0, 1.0]))
+
+
+def test_refuses_numpy_arithmetic_on_a_tensor_arguments_data_and_restores_it():
+    x = Tensor(np.array([3.0, 1.0]))
+    data = x.data
+    with pytest.raises(ValueError, match="computed by numpy from the arguments"):
+        jit(lambda t: (W * Tensor(t.data * 2)).sum())(x)
+    assert x.data is data and type(x.data) is np.ndarray
+
+
+def test_the_same_step_written_with_tensor_ops_follows_each_batch():
+    step = jit(lambda x: (W * (Tensor(x) / 255)).sum())
+    for x in (np.array([3.0, 1.0]), np.array([-2.0, 5.0])):
+        W.grad = None
+        assert step(x).item() == pytest.approx((W.data * x / 255).sum(), rel=1e-15)
+        np.testing.assert_array_equal(W.grad, x / 255)
+        assert type(W.grad) is np.ndarray
+    assert "_view" not in step.source  # Tensor(x) is the argument itself, not a view of it

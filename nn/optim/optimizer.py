@@ -119,18 +119,24 @@ class Optimizer:
         """Update every parameter that has a gradient; return ``closure()`` if given."""
         loss = closure() if closure is not None else None
         for group in self.param_groups:
+            maximize = group.get("maximize", False)
             for p in group["params"]:
-                if p.grad is None:
+                grad = p.grad
+                if grad is None:
                     continue
-                is_array = isinstance(p.data, np.ndarray)
-                data = p.data if is_array else np.array(p.data, dtype=np.float64)
-                grad = np.asarray(p.grad, dtype=data.dtype)
+                data = p.data
+                is_array = isinstance(data, np.ndarray)
+                if not is_array:
+                    data = np.array(data, dtype=np.float64)
+                if type(grad) is not np.ndarray or grad.dtype != data.dtype:
+                    grad = np.asarray(grad, dtype=data.dtype)
                 if grad.shape != data.shape:
                     raise ValueError(f"{type(self).__name__}.step: a parameter of shape "
                                      f"{data.shape} has a .grad of shape {grad.shape}")
-                if group.get("maximize", False):
-                    grad = -grad
-                self._update(data, grad, self.state.setdefault(p, {}), group)
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(data, -grad if maximize else grad, state, group)
                 if not is_array:
                     p.data = float(data)
         return loss
