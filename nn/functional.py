@@ -221,7 +221,8 @@ def cross_entropy(input: Any, target: Any, reduction: str = "mean",
         return _reduce(-(lp * y).sum(-1), reduction, "cross_entropy")
     t = _class_indices(t, x, "cross_entropy")
     if not label_smoothing and x.ndim == 2:
-        return _reduce(apply(ops.cross_entropy, x, target=t), reduction, "cross_entropy")
+        _check_reduction(reduction, "cross_entropy")
+        return apply(ops.cross_entropy, x, target=t, reduction=reduction)
     lp = x.log_softmax(-1)
     loss = -_pick(lp, t)
     if label_smoothing:

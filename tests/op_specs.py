@@ -184,15 +184,17 @@ def _cross_entropy(draw: Callable) -> Case:
     """Logits of shape (N, C) and integer class targets in [0, C)."""
     n, classes = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     target = draw(hnp.arrays(np.int64, (n,), elements=st.integers(0, classes - 1)))
-    return ((n, classes),), {"target": target}
+    reduction = draw(st.sampled_from(["none", "mean", "sum"]))
+    return ((n, classes),), {"target": target, "reduction": reduction}
 
 
 def _np_linear(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...i,oi->...o", x, w) + b
 
 
-def _np_cross_entropy(a: np.ndarray, target: np.ndarray) -> np.ndarray:
-    return _np_logsumexp(a, axis=-1) - np.take_along_axis(a, target[:, None], -1)[:, 0]
+def _np_cross_entropy(a: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
+    losses = _np_logsumexp(a, axis=-1) - np.take_along_axis(a, target[:, None], -1)[:, 0]
+    return {"none": losses, "mean": np.mean(losses), "sum": np.sum(losses)}[reduction]
 
 
 def _np_logsumexp(a: np.ndarray, axis: Any = None, keepdims: bool = False) -> np.ndarray:
@@ -382,7 +384,9 @@ SPECS: list[OpSpec] = [
     OpSpec("log_softmax", 1, lambda a, axis: a.log_softmax(axis),
            lambda a, axis: a - _np_logsumexp(a, axis, keepdims=True),
            (_D("log_softmax"),), _log_softmax()),
-    OpSpec("cross_entropy", 1, lambda a, target: apply(OPS["cross_entropy"], a, target=target),
+    OpSpec("cross_entropy", 1, lambda a, target, reduction: apply(OPS["cross_entropy"], a,
+                                                                  target=target,
+                                                                  reduction=reduction),
            _np_cross_entropy, (_D("log_softmax"),), _cross_entropy()),
     OpSpec("linear", 3, lambda x, w, b: apply(OPS["linear"], x, w, b), _np_linear,
            (_REAL, _REAL, _REAL), _linear()),

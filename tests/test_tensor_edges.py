@@ -2,11 +2,14 @@
 clip with no bounds, numpy's reason kept in errors, permute's checks, Tensor + Value."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 import autograd as ag
 from autograd import Tensor, Value
+from nn import functional as F
 
 
 def _pow_grads(base: float, exponent: float) -> tuple[float, float]:
@@ -39,6 +42,17 @@ def test_mean_over_an_empty_axis_is_nan_and_its_backward_is_empty():
     out.sum().backward()
     assert t.grad.shape == (0, 3)
     assert np.isnan(Tensor(np.zeros(0)).mean().item())
+
+
+@pytest.mark.parametrize("reduction, expected", [("mean", np.nan), ("sum", 0.0)])
+def test_cross_entropy_of_an_empty_batch_is_quiet_and_its_backward_is_empty(reduction, expected):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no 0 / 0 warning: torch's nan (or 0) quietly
+        loss = F.cross_entropy(x, np.zeros(0, dtype=np.int64), reduction=reduction)
+        loss.backward()
+    np.testing.assert_array_equal(loss.data, expected)
+    assert x.grad.shape == (0, 3)
 
 
 def test_var_and_std_without_degrees_of_freedom_match_torch():
