@@ -20,7 +20,7 @@ import numpy as np
 
 from . import graph
 from .graph import is_grad_enabled, toposort
-from .jit_codegen import _HELPERS, _identifier, _literal
+from .jit_codegen import _HELPERS, _identifier, _literal, keep_freed_memory
 from .ops import unbroadcast
 from .tensor import Tensor, _borrowed, _provenance
 
@@ -342,6 +342,7 @@ class Jitted:
 
     def _trace(self, args: tuple, arrays: list) -> tuple[_Trace, Any]:
         """Run fn eagerly, compile its graph, and do the backward the compiled code does."""
+        keep_freed_memory()
         draws: dict = {}
         made: dict = {}
         derived: list = []

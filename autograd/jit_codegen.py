@@ -1,8 +1,13 @@
-"""Helpers of the code autograd.jit generates: names, literals, and the views it replays."""
+"""Helpers of the code autograd.jit generates: names, literals, the views it replays, and
+the allocator setting it runs best under."""
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import keyword
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -36,3 +41,27 @@ def _literal(x: Any) -> bool:
     if isinstance(x, (tuple, list)):
         return all(map(_literal, x))
     return x is None or x is Ellipsis or type(x) in (bool, int, float, str, slice)
+
+
+@functools.cache
+def keep_freed_memory() -> bool:
+    """On glibc, keep freed heap memory for reuse instead of returning it to the system.
+
+    A replayed step allocates its intermediate arrays afresh and frees them all when it
+    returns. glibc gives the top of its heap back to the kernel once more than its trim
+    threshold (128 KiB until a large block has been freed) is free there, so a step whose
+    arrays are many and mid-sized (an LSTM's: 64 KiB each, megabytes in all) page-faults
+    its whole working set in again at every call. These are the bounds glibc's own
+    adaptive thresholds reach at most: arrays below 32 MiB come from the heap, and up to
+    64 MiB of freed heap is kept. Process-wide, once; False where the C library is not glibc.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.gnu_get_libc_version  # glibc, not musl
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        return bool(libc.mallopt(m_mmap_threshold, 32 << 20)
+                    and libc.mallopt(m_trim_threshold, 64 << 20))
+    except (OSError, AttributeError):
+        return False

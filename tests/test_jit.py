@@ -1,6 +1,7 @@
 """autograd.jit: a traced step gives the eager engine's losses and gradients, replays fresh
 dropout masks, retraces on new shapes, and refuses what it cannot replay faithfully."""
 import ast
+import resource
 
 import hypothesis.extra.numpy as hnp
 import numpy as np
@@ -13,6 +14,7 @@ import nn.functional as F
 from autograd import Primitive, Tensor, grad, jit, no_grad
 from autograd.extend import apply
 from autograd.graph import toposort
+from autograd.jit_codegen import keep_freed_memory
 
 
 def mlp(rng):
@@ -344,3 +346,25 @@ def test_the_same_step_written_with_tensor_ops_follows_each_batch():
         np.testing.assert_array_equal(W.grad, x / 255)
         assert type(W.grad) is np.ndarray
     assert "_view" not in step.source  # Tensor(x) is the argument itself, not a view of it
+
+
+@pytest.mark.skipif(not keep_freed_memory(), reason="the allocator setting is glibc's")
+def test_replays_reuse_freed_memory_instead_of_faulting_it_in_again():
+    # fifty 128 KiB intermediates: megabytes freed at each return, which glibc's default
+    # trim threshold would give back to the kernel and the next call fault in again
+    w = Tensor(np.full((64, 256), 0.5), requires_grad=True)
+
+    def chain(x):
+        h = Tensor(x)
+        for _ in range(25):
+            h = (h * w).tanh()
+        return h.sum()
+    step = jit(chain)
+    x = np.ones((64, 256))
+    for _ in range(3):
+        step(x)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(5):
+        step(x)
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
+    assert faults < 100, f"{faults} page faults per replay"  # about 3,000 when trimmed
