@@ -288,8 +288,7 @@ def _cross_entropy(a, target, reduction="none"):  # logsumexp(a) - a[target], pe
     total = np.add.reduce(losses)
     if reduction == "sum":
         return total
-    with np.errstate(invalid="ignore"):  # an empty batch's mean is 0 / 0 = nan, as torch's
-        return total / len(target)
+    return total / len(target) if len(target) else total * np.nan  # empty: nan, as torch
 
 
 def _cross_entropy_vjp(g, out, a, target, reduction="none"):  # softmax(a) - onehot(target)
