@@ -80,11 +80,18 @@ def unbroadcast(g, shape: tuple) -> Any:
     return g.sum(axis=stretched, keepdims=True) if stretched else g
 
 
+# the most negative x whose e^-x is finite in the dtype (float64's otherwise)
+_SIGMOID_FLOOR = {np.float16: -11.0, np.float32: -88.0}
+
+
 def _stable_sigmoid(x: np.ndarray) -> np.ndarray:
-    # e = e^-|x| never overflows: 1/(1+e) for x >= 0, e/(1+e) below, accurate in both tails
+    # 1 / (1 + e^-x) keeps its relative accuracy in both tails while e^-x is finite; below
+    # the floor, where it would overflow, σ(x) = e^x to within the dtype's precision
     x = np.asarray(x)
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1, e) / (1 + e)
+    floor = _SIGMOID_FLOOR.get(x.dtype.type, -709.0)
+    out = 1 / (1 + np.exp(-np.maximum(x, floor)))
+    low = x < floor
+    return np.where(low, np.exp(np.minimum(x, 0)), out) if low.any() else out
 
 
 # ---------------------------------------------------------------------- binary
