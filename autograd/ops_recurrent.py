@@ -60,10 +60,12 @@ def _lstm_gates(gates: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lstm_gates_vjp(g, out, gates):  # σ' = σ(1 - σ), tanh' = 1 - tanh²
-    i, f, t, o = (_gate(out, k) for k in range(4))
-    return _stacked(g, i.shape[-1], {0: _gate(g, 0) * i * (1 - i), 1: _gate(g, 1) * f * (1 - f),
-                        2: _gate(g, 2) * (1 - t * t), 3: _gate(g, 3) * o * (1 - o)})
+def _lstm_gates_vjp(g, out, gates):
+    # σ' = (1 - σ) σ and tanh' = (1 - t)(1 + t): both (1 - a)(a + m), m = 1 on g's block only
+    n = _gate(out, 0).shape[-1]
+    m = np.zeros(4 * n, dtype=_data(out).dtype)
+    m[2 * n:3 * n] = 1
+    return g * (1 - out) * (out + m)
 
 
 lstm_gates = defop("lstm_gates", _lstm_gates, _lstm_gates_vjp,
