@@ -329,8 +329,8 @@ class Jitted:
             raise RuntimeError("jit: a traced step runs the backward pass, which no_grad "
                                "forbids; call it with gradients enabled")
         arrays = [a.data if isinstance(a, Tensor) else np.asarray(a) for a in args]
-        key = tuple((a.shape, a.dtype.str, a.strides, getattr(x, "requires_grad", False))
-                    for a, x in zip(arrays, args))
+        key = tuple([(a.shape, a.dtype, a.strides, getattr(x, "requires_grad", False))
+                     for a, x in zip(arrays, args)])
         trace = self.traces.get(key)
         if trace is None:
             trace, out = self._trace(args, arrays)

@@ -57,8 +57,8 @@ def _as(weights, like) -> np.ndarray:
     return np.asarray(weights, dtype=_data(like).dtype)
 
 
-def _matmul(a, b):
-    return np.matmul(a, b) if isinstance(a, _ARRAY) and isinstance(b, _ARRAY) else a @ b
+def _matmul(a, b):  # arrays, or under create_graph Tensors (which numpy defers to)
+    return a @ b
 
 
 def _keepdims(g, shape, axis, keepdims):
@@ -187,9 +187,9 @@ def _column_sums(g):
     """Σ over the rows of `g` (all leading axes): on a tall array as ones @ G, which BLAS
     streams several times faster than numpy's axis-0 sum (which wins below ~64 rows)."""
     g = _rows(g)
-    if isinstance(g, np.ndarray) and len(g) > 64:
-        return np.ones(len(g), g.dtype) @ g
-    return g.sum(axis=0)
+    if not isinstance(g, np.ndarray):
+        return g.sum(axis=0)
+    return np.ones(len(g), g.dtype) @ g if len(g) > 64 else np.add.reduce(g, 0)
 
 
 def _linear_vjp_w(g, out, x, w, b):  # dW = Gᵀ x, laid out in memory as W is

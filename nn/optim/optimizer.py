@@ -107,12 +107,14 @@ class Optimizer:
         """Reset gradients: ndarray grads to None (or zeros in place), float grads to 0.0."""
         for group in self.param_groups:
             for p in group["params"]:
+                if p.grad is None:
+                    continue
                 if isinstance(p.grad, np.ndarray):
                     if set_to_none:
                         p.grad = None
                     else:
                         p.grad.fill(0)
-                elif p.grad is not None:
+                else:
                     p.grad = 0.0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
