@@ -13,14 +13,13 @@ import functools
 import inspect
 import textwrap
 import threading
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
-from . import graph
 from .graph import is_grad_enabled, toposort
-from .jit_codegen import _HELPERS, _identifier, _literal, keep_freed_memory
+from .jit_codegen import (_HELPERS, _identifier, _literal, _refusing_backward,
+                          _split_output, keep_freed_memory)
 from .ops import unbroadcast
 from .tensor import Tensor, _borrowed, _provenance
 
@@ -51,21 +50,6 @@ def random_constant(draw: Callable[[], np.ndarray]) -> np.ndarray:
     if _recording.draws is not None:
         _recording.draws[id(array)] = (array, draw)
     return array
-
-
-@contextmanager
-def _refusing_backward() -> Iterator[None]:
-    """Inside: a backward pass (or grad) raises; the traced step does the one backward."""
-    def refuse(create_graph: bool) -> None:
-        why = ("create_graph=True builds derivative graphs whose masks the trace would "
-               "freeze" if create_graph else "the step itself runs loss.backward()")
-        raise RuntimeError(f"jit: fn must not call backward() or grad() ({why}); return "
-                           "the scalar loss instead")
-    graph._mode.refuse_backward = refuse
-    try:
-        yield
-    finally:
-        graph._mode.refuse_backward = None
 
 
 class _Trace:
@@ -286,20 +270,6 @@ class _Builder:
 
 def _describe(name: str, a: np.ndarray) -> str:
     return f"{name} {a.shape} {a.dtype}"
-
-
-def _split_output(result: Any) -> tuple[Tensor, tuple]:
-    loss, aux = (result[0], tuple(result[1:])) if isinstance(result, tuple) else (result, ())
-    if not isinstance(loss, Tensor) or not all(isinstance(a, Tensor) for a in aux):
-        raise TypeError("jit: fn must return a scalar loss Tensor, or a tuple (loss, *tensors), "
-                        f"got {type(result).__name__}")
-    if loss.data.size != 1:
-        raise ValueError(f"jit: fn must return a scalar loss, got shape {loss.shape}: a "
-                         "non-scalar has no gradient to start the backward pass with")
-    if loss._prim is None and not loss.requires_grad:
-        raise ValueError("jit: the loss has no gradient (it depends on nothing that requires "
-                         "one), so there is nothing to trace")
-    return loss, aux
 
 
 class Jitted:

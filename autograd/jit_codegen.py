@@ -1,5 +1,5 @@
-"""Helpers of the code autograd.jit generates: names, literals, the views it replays, and
-the allocator setting it runs best under."""
+"""Helpers of autograd.jit: the checks around a traced fn, names, literals, the views the
+generated code replays, and the allocator setting it runs best under."""
 from __future__ import annotations
 
 import ctypes
@@ -8,12 +8,44 @@ import functools
 import keyword
 import re
 import sys
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import graph
 from .ops import unbroadcast
+from .tensor import Tensor
+
+
+@contextmanager
+def _refusing_backward() -> Iterator[None]:
+    """Inside: a backward pass (or grad) raises; the traced step does the one backward."""
+    def refuse(create_graph: bool) -> None:
+        why = ("create_graph=True builds derivative graphs whose masks the trace would "
+               "freeze" if create_graph else "the step itself runs loss.backward()")
+        raise RuntimeError(f"jit: fn must not call backward() or grad() ({why}); return "
+                           "the scalar loss instead")
+    graph._mode.refuse_backward = refuse
+    try:
+        yield
+    finally:
+        graph._mode.refuse_backward = None
+
+
+def _split_output(result: Any) -> tuple[Tensor, tuple]:
+    loss, aux = (result[0], tuple(result[1:])) if isinstance(result, tuple) else (result, ())
+    if not isinstance(loss, Tensor) or not all(isinstance(a, Tensor) for a in aux):
+        raise TypeError("jit: fn must return a scalar loss Tensor, or a tuple (loss, *tensors), "
+                        f"got {type(result).__name__}")
+    if loss.data.size != 1:
+        raise ValueError(f"jit: fn must return a scalar loss, got shape {loss.shape}: a "
+                         "non-scalar has no gradient to start the backward pass with")
+    if loss._prim is None and not loss.requires_grad:
+        raise ValueError("jit: the loss has no gradient (it depends on nothing that requires "
+                         "one), so there is nothing to trace")
+    return loss, aux
 
 
 def _view(base: np.ndarray, offset: int, shape: tuple, strides: tuple) -> np.ndarray:
