@@ -91,6 +91,7 @@ class _Builder:
         self.arg_vars = [_identifier(n, self.taken) for n in arg_names]
         for a, var in zip(arrays, self.arg_vars):
             self.exprs[id(a)] = var
+        self.saved: dict[int, str] = {}  # id(node) -> the variable holding its residuals
         self.nops = self.nrules = 0
 
     # ------------------------------------------------------------------ names
@@ -110,7 +111,8 @@ class _Builder:
         elif id(a) in self.made and self.made[id(a)][0] is a:
             _, prim, inputs, consts = self.made[id(a)]
             call = (f"{self._global(prim.forward, prim.name)}("
-                    f"{', '.join(map(self._array, inputs))}{self._consts(consts)})")
+                    f"{', '.join(map(self._array, inputs))}{self._consts(consts)})"
+                    + ("[0]" if prim.residuals else ""))
             var = _identifier("c", self.taken)
             self.lines.append(f"{var} = {call if a.ndim else f'asarray({call})'}")
         elif (i := self._source_argument(a)) is not None:
@@ -188,14 +190,23 @@ class _Builder:
             call = (f"{fn}({', '.join(self.exprs[id(p)] for p in node._prev)}"
                     f"{self._consts(node._ctx)})")
             var = self.exprs[id(node)] = _identifier(f"t{self.nops}", self.taken)
-            self.lines.append(f"{var} = {call if node.data.ndim else f'asarray({call})'}")
+            if prim.residuals:  # (out, arrays its rules reuse)
+                saved = self.saved[id(node)] = _identifier(f"{var}_saved", self.taken)
+                self.lines.append(f"{var}, {saved} = {call}")
+            else:
+                self.lines.append(f"{var} = {call if node.data.ndim else f'asarray({call})'}")
             self.nops += 1
 
     def backward(self, loss: Tensor) -> tuple[list, list, list]:
         """Mirror `graph.backprop` on the trace's arrays, emitting one line per rule."""
-        gvar = self._grad_var(loss)
-        self.lines.append(f"{gvar} = ones_like({self.exprs[id(loss)]})")
-        grads = {loss: (gvar, np.ones_like(loss.data))}
+        gvar, seed = self._grad_var(loss), np.ones_like(loss.data)
+        if loss._prim is None:  # the loss is a leaf: its .grad must be an array of its own
+            self.lines.append(f"{gvar} = ones_like({self.exprs[id(loss)]})")
+        else:  # one array for every call: rules never write into their gradient
+            one = _identifier("one", self.taken)
+            self.env[one] = seed
+            self.lines.append(f"{gvar} = {one}")
+        grads = {loss: (gvar, seed)}
         targets, gvars, values = [], [], []
         for node in toposort([loss]):
             entry = grads.pop(node, None)
@@ -234,6 +245,9 @@ class _Builder:
         inputs = [p.data for p in prev]
         args = (f"{gvar}, {self.exprs[id(node)]}, "
                 f"{', '.join(self.exprs[id(p)] for p in prev)}{self._consts(ctx)}")
+        if node._saved:
+            ctx = {**ctx, **node._saved}
+            args += f", **{self.saved[id(node)]}"
         if prim.vjps is not None and len(prim.vjps) == len(prev):
             for i, (rule, p) in enumerate(zip(prim.vjps, prev)):
                 if p.requires_grad:

@@ -244,10 +244,18 @@ def _extreme_vjp(g, out, a, axis=None, keepdims=False):  # g split among the tie
     return _expand(_keepdims(g, a.shape, axis, keepdims), a.shape) * share
 
 
-def _logsumexp(a, axis=None, keepdims=False):
+def _exp_sums(a, axis):
+    """e = exp(a - m), Σ e along `axis` (kept) and m: the max, 0 where it is not finite, so
+    the exponentials never overflow. softmax(a) = e / Σ e, logsumexp(a) = log Σ e + m."""
     m = np.maximum.reduce(a, axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # shift by the max: no overflow in exp
-    out = np.log(np.add.reduce(np.exp(a - m), axis, keepdims=True)) + m
+    m = np.where(np.isfinite(m), m, 0)
+    e = np.exp(a - m)
+    return e, np.add.reduce(e, axis, keepdims=True), m
+
+
+def _logsumexp(a, axis=None, keepdims=False):
+    _, total, m = _exp_sums(a, axis)
+    out = np.log(total) + m
     return out if keepdims else out.squeeze(axis)
 
 
@@ -289,22 +297,26 @@ log_softmax = defop("log_softmax", _log_softmax,  # d = g - softmax · Σg
 
 
 def _cross_entropy(a, target, reduction="none"):  # logsumexp(a) - a[target], per row
-    losses = _logsumexp(a, axis=-1) - a[np.arange(len(target)), target]
+    e, total, m = _exp_sums(a, -1)
+    losses = (np.log(total) + m)[:, 0] - a[np.arange(len(target)), target]
+    saved = {"e": e, "total": total}  # the rule's softmax, e / total
     if reduction == "none":
-        return losses
-    total = np.add.reduce(losses)
-    if reduction == "sum":
-        return total
-    return total / len(target) if len(target) else total * np.nan  # empty: nan, as torch
+        return losses, saved
+    loss = np.add.reduce(losses)
+    if reduction == "mean":  # an empty batch's mean is nan, as torch's
+        loss = loss / len(target) if len(target) else loss * np.nan
+    return np.asarray(loss), saved
 
 
-def _cross_entropy_vjp(g, out, a, target, reduction="none"):  # softmax(a) - onehot(target)
+def _cross_entropy_vjp(g, out, a, target, reduction="none", e=None, total=None):
+    # d loss / d a = softmax(a) - onehot(target), per row
     rows = np.arange(len(target))
     per_row = (g[:, None] if reduction == "none" else g / max(len(target), 1)
                if reduction == "mean" else g)
     if isinstance(a, _ARRAY):
-        d = np.exp(a - np.maximum.reduce(a, -1, keepdims=True))
-        d /= np.add.reduce(d, -1, keepdims=True)
+        if e is None:
+            e, total, _ = _exp_sums(a, -1)
+        d = e / total
         d[rows, target] -= 1
     else:
         onehot = np.zeros(a.shape, dtype=a.dtype)
@@ -313,7 +325,7 @@ def _cross_entropy_vjp(g, out, a, target, reduction="none"):  # softmax(a) - one
     return per_row * d
 
 
-cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp,
+cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp, residuals=True,
                       error="logits {0} with targets of shape {target.shape}")
 
 # ---------------------------------------------------------------------- shape

@@ -8,6 +8,11 @@ themselves, so it must use only operations that work on both (arithmetic, `@`, `
 `.reshape`, `.T`; for exp, log and the like pick `np.exp(x)` or `x.exp()` by the input's
 type, as ops.py does). `vjps=(rule_0, rule_1, ...)` gives one rule per input instead, each
 returning just that input's gradient, so inputs that need no gradient cost nothing.
+
+`residuals=True`: the forward returns `(out, {name: array})`, arrays it computed on the way
+that its rules may reuse. A plain backward pass hands them to the rules as keyword
+arguments after the constants; under `create_graph=True` (and on Values) they are left
+out, so a rule must also work without them, recomputing from its inputs.
 """
 from __future__ import annotations
 
@@ -22,14 +27,15 @@ class Primitive:
     from the input shapes and the constants.
     """
 
-    __slots__ = ("name", "label", "forward", "vjp", "vjps", "error")
+    __slots__ = ("name", "label", "forward", "vjp", "vjps", "error", "residuals")
 
     def __init__(self, name: str, forward: Callable, vjp: Callable | None = None,
                  vjps: Sequence[Callable] | None = None, error: str | None = None,
-                 label: str | None = None) -> None:
+                 label: str | None = None, residuals: bool = False) -> None:
         if (vjp is None) == (vjps is None):
             raise ValueError(f"primitive {name!r}: give exactly one of vjp= or vjps=")
         self.name, self.label, self.forward, self.error = name, label or name, forward, error
+        self.residuals = residuals
         self.vjps = tuple(vjps) if vjps is not None else None
         self.vjp = vjp if vjp is not None else self._all_inputs
 
@@ -47,11 +53,11 @@ VALUE_OPS: dict[str, Primitive] = {}
 
 
 def defop(name: str, forward: Callable, *vjps: Callable, vjp: Callable | None = None,
-          error: str | None = None, label: str | None = None,
+          error: str | None = None, label: str | None = None, residuals: bool = False,
           registry: dict[str, Primitive] = OPS) -> Primitive:
     """Register a built-in primitive under `name` (one rule per input, or one `vjp`)."""
     if name in registry:
         raise ValueError(f"primitive {name!r} is already defined")
     registry[name] = op = Primitive(name, forward, vjp=vjp, vjps=vjps or None, error=error,
-                                    label=label)
+                                    label=label, residuals=residuals)
     return op

@@ -27,7 +27,8 @@ from .tensor_shape import TensorShape
 class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
     """An n-dimensional array (float64 unless told otherwise) that records its graph."""
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_prim", "_ctx")
+    __slots__ = ("data", "grad", "requires_grad", "label", "_prev", "_op", "_prim", "_ctx",
+                 "_saved")
     __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: `arr * t` is a Tensor
     __array_priority__ = 1000
 
@@ -41,14 +42,14 @@ class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
         if requires_grad and not np.issubdtype(data.dtype, np.floating):
             raise TypeError(f"only floating-point tensors can require a gradient, got {data.dtype}")
         self.data, self.grad, self.requires_grad, self.label = data, None, requires_grad, label
-        self._prev, self._op, self._prim, self._ctx = (), "", None, None
+        self._prev, self._op, self._prim, self._ctx, self._saved = (), "", None, None, None
 
     @staticmethod
     def _make(data: np.ndarray, parents: tuple = (), prim: Primitive | None = None,
-              ctx: dict | None = None) -> Tensor:
+              ctx: dict | None = None, saved: dict | None = None) -> Tensor:
         out = _new(Tensor)
         out.data = data if type(data) is np.ndarray else np.asarray(data)
-        out.grad, out.label, out._ctx = None, "", ctx
+        out.grad, out.label, out._ctx, out._saved = None, "", ctx, saved
         out.requires_grad = prim is not None
         out._prev, out._prim = parents, prim
         out._op = prim.label if prim is not None else ""
@@ -190,6 +191,8 @@ class Tensor(TensorConvert, TensorMath, TensorShape, TensorReduce, Node):
             inputs, out = prev, self
         else:
             inputs, out = list(map(_get_data, prev)), self.data
+            if self._saved:
+                ctx = {**ctx, **self._saved}
         if prim.vjps is not None and len(prim.vjps) == len(prev):
             grads = [rule(g, out, *inputs, **ctx) if p.requires_grad else None
                      for rule, p in zip(prim.vjps, prev)]
@@ -274,8 +277,11 @@ def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Tensor:
         out = prim.forward(*arrays, **consts)
     except (ValueError, IndexError) as error:
         _raise(prim, arrays, consts, error)
+    saved = None
+    if prim.residuals:
+        out, saved = out
     if _mode.enabled and any(map(_get_requires_grad, parents)):
-        return Tensor._make(out, parents, prim, consts or None)
+        return Tensor._make(out, parents, prim, consts or None, saved)
     const = Tensor._make(out)
     if _provenance.made is not None:
         _provenance.made.setdefault(id(const.data), (const.data, prim, arrays, consts))

@@ -379,8 +379,8 @@ def _binary(prim: Primitive, a: Value, b: Value | float) -> Value:
 def apply(prim: Primitive, *inputs: Any, **consts: Any) -> Value:
     """Run `prim` on Values (numbers become constant leaves); record the graph."""
     values = _values(inputs)
-    return _make(float(prim.forward(*map(_get_data, values), **consts)), values, prim,
-                 consts or None)
+    out = prim.forward(*map(_get_data, values), **consts)
+    return _make(float(out[0] if prim.residuals else out), values, prim, consts or None)
 
 
 def _values(xs: tuple) -> tuple:

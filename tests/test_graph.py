@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from autograd import Tensor, Value, grad, no_grad, primitive
+from autograd import Primitive, Tensor, Value, grad, no_grad, primitive
+from autograd.extend import apply
 from autograd.graph import is_grad_enabled, toposort
 from autograd.gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -242,3 +243,32 @@ def test_a_user_op_is_an_op_record_plus_dispatch():
     assert cube(Value(2.0))._op == "x³" and cube(Value(2.0))._prim is cube.primitive
     t = cube(Tensor(np.ones(2), requires_grad=True))
     assert isinstance(t, Tensor) and t._prim is cube.primitive
+
+
+def _cube_with_residuals(calls):
+    """x³, saving 3x² for its rule; `calls` records whether each rule call received it."""
+    def forward(x):
+        return x ** 3, {"slope": 3 * x ** 2}
+
+    def vjp(g, out, x, slope=None):
+        calls.append(slope is not None)
+        return (g * (3 * x ** 2 if slope is None else slope),)
+    return Primitive("cube", forward, vjp=vjp, residuals=True)
+
+
+def test_residuals_reach_a_plain_backward_and_stay_out_of_create_graph():
+    calls = []
+    cube = _cube_with_residuals(calls)
+    x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
+    y = apply(cube, x)
+    np.testing.assert_array_equal(y.data, [1.0, -8.0])  # the output, not the pair
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 12.0])
+    assert calls == [True]
+    (g,) = grad(apply(cube, x).sum(), [x], create_graph=True)  # residuals are constants
+    (gg,) = grad(g.sum(), [x])  # to a graph, so the rule recomputes: d(3x²) = 6x
+    np.testing.assert_array_equal(gg.data, [6.0, -12.0])
+    assert calls[1:] == [False]
+    v = Value(2.0)
+    apply(cube, v).backward()  # scalar Values carry no residuals
+    assert (v.grad, calls[2:]) == (12.0, [False])

@@ -14,6 +14,8 @@ import nn.functional as F
 from autograd import Primitive, Tensor, grad, jit, no_grad
 from autograd.extend import apply
 from autograd.graph import toposort
+from autograd.primitive import OPS
+from test_graph import _cube_with_residuals
 from autograd.jit_codegen import keep_freed_memory
 
 
@@ -368,3 +370,39 @@ def test_replays_reuse_freed_memory_instead_of_faulting_it_in_again():
         step(x)
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
     assert faults < 100, f"{faults} page faults per replay"  # about 3,000 when trimmed
+
+
+
+def test_replays_hand_each_rule_the_residuals_of_its_own_call():
+    calls = []
+    cube = _cube_with_residuals(calls)
+    step = jit(lambda x: apply(cube, W * x).sum())
+    for x in (np.array([1.0, 2.0]), np.array([-3.0, 0.5])):
+        W.grad = None
+        step(x)
+        np.testing.assert_allclose(W.grad, 3 * (W.data * x) ** 2 * x, rtol=1e-15)
+    assert calls == [True, True] and "t1, t1_saved = cube(t0)" in step.source
+    assert "cube_vjp(g1, t1, t0, **t1_saved)" in step.source
+
+
+def test_cross_entropy_rule_gives_the_same_gradient_without_its_residuals():
+    rng = np.random.default_rng(0)
+    a, target = rng.standard_normal((5, 4)), rng.integers(0, 4, 5)
+    ce = OPS["cross_entropy"]
+    for reduction in ("none", "mean", "sum"):
+        out, saved = ce.forward(a, target=target, reduction=reduction)
+        g = np.ones_like(out)
+        with_saved = ce.vjps[0](g, out, a, target=target, reduction=reduction, **saved)
+        np.testing.assert_array_equal(
+            with_saved, ce.vjps[0](g, out, a, target=target, reduction=reduction))
+
+
+def test_the_backward_seed_is_never_a_gradient_the_caller_can_write_into():
+    scale = Tensor(np.array(2.0), requires_grad=True)
+    for fn in (lambda x: scale, lambda x: (scale * x).sum()):  # the loss a leaf, or not
+        step = jit(fn)
+        opt = nn.optim.SGD([scale], lr=0.0)
+        for _ in range(3):  # trace, then replays
+            opt.zero_grad(set_to_none=False)  # writes zeros into the previous .grad
+            step(np.ones(3))
+            assert scale.grad.item() == (1.0 if fn(np.ones(3)) is scale else 3.0)
