@@ -192,7 +192,9 @@ def machine(torch=NOT_USED) -> str:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
     lines = [f"- CPU: {cpu_model()}; {os.cpu_count()} logical cores ({usable} usable)",
              f"- Python {platform.python_version()} ({platform.python_implementation()}), "
-             f"numpy {np.__version__}, BLAS: {blas_description()}"]
+             f"numpy {np.__version__}, BLAS: {blas_description()}",
+             "- OPENBLAS_CORETYPE: " + os.environ.get("OPENBLAS_CORETYPE", "not set")
+             + " (a forced core type changes OpenBLAS's kernels and so matmul throughput)"]
     if hasattr(os, "getloadavg"):
         lines.append("- load average (1, 5, 15 min) at start: "
                      + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
