@@ -318,11 +318,11 @@ def _cross_entropy_vjp(g, out, a, target, reduction="none", e=None, total=None):
             e, total, _ = _exp_sums(a, -1)
         d = e / total
         d[rows, target] -= 1
-    else:
-        onehot = np.zeros(a.shape, dtype=a.dtype)
-        onehot[rows, target] = 1
-        d = a.log_softmax(-1).exp() - onehot
-    return per_row * d
+        d *= per_row
+        return d
+    onehot = np.zeros(a.shape, dtype=a.dtype)
+    onehot[rows, target] = 1
+    return per_row * (a.log_softmax(-1).exp() - onehot)
 
 
 cross_entropy = defop("cross_entropy", _cross_entropy, _cross_entropy_vjp, residuals=True,
