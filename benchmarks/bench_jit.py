@@ -147,9 +147,28 @@ def trace_cost(make: Callable, eager_seconds: float, repeats: int) -> float:
     return statistics.median(samples) / eager_seconds
 
 
-def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> dict[str, float]:
+class Timings(dict):
+    """Median seconds per variant; `ratio(a, b)` the ratio with its spread."""
+
+    def __init__(self, medians: dict, samples: dict) -> None:
+        super().__init__(medians)
+        self.samples = samples
+
+    def ratio(self, a: str, b: str) -> str:
+        """a / b within each round: the median and, in brackets, the quartiles."""
+        if a not in self or b not in self:
+            return ""
+        per_round = np.array(self.samples[a]) / np.array(self.samples[b])
+        low, mid, high = np.percentile(per_round, [25, 50, 75])
+        return f"{mid:.3g} ({low:.3g}–{high:.3g})"
+
+
+def timed(fns: dict[str, Callable], repeats: int, seconds: float) -> Timings:
     number = {name: common.calibrate(fn, seconds) for name, fn in fns.items()}
-    return common.interleaved(fns, repeats, number, clock=time.process_time)
+    samples: dict = {}
+    medians = common.interleaved(fns, repeats, number, clock=time.process_time,
+                                 samples=samples)
+    return Timings(medians, samples)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -159,14 +178,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     seconds = 0.002 if args.quick else 0.05
     print(common.header("autograd.jit: traced steps", "bench_jit.py", argv, torch))
     print(f"BLAS and torch: {common.threads_text(threads)}. Median of {args.repeats} "
-          "interleaved rounds; every jitted step checked first to do eager's work.\n")
+          "interleaved rounds of process CPU time; a ratio is the median of the rounds' ratios, "
+          "with their quartiles in brackets; every jitted step checked first to do eager's "
+          "work.\n")
     ops = 100 if args.quick else 1000
     fns, make = chain_variants(ops, torch)
     t = timed(fns, args.repeats, seconds)
-    nan = float("nan")
-    rows = [[f"{ops}-op chain, (4,)", t["eager"] * 1e6, t["jit"] * 1e6, t["jit"] / t["eager"],
-             t["torch"] / t["eager"] if "torch" in t else nan,
-             t["jit"] / t["torch"] if "torch" in t else nan,
+    rows = [[f"{ops}-op chain, (4,)", t["eager"] * 1e6, t["jit"] * 1e6, t.ratio("jit", "eager"),
+             t.ratio("torch", "eager"), t.ratio("jit", "torch"),
              trace_cost(make, t["eager"], 3)]]
     print(common.table(["workload", "eager µs", "jit µs", "jit / eager", "torch / eager",
                         "jit / torch", "trace, eager steps"], rows) + "\n")
@@ -174,8 +193,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for batch in [16] if args.quick else [32, 1024]:
         fns, make = mlp_variants(batch, np.float32)
         t = timed(fns, args.repeats, seconds)
-        rows.append([batch, "float32", t["numpy"] * 1e6, t["eager"] / t["numpy"],
-                     t["jit"] / t["numpy"], t["jit"] / t["eager"],
+        rows.append([batch, "float32", t["numpy"] * 1e6, t.ratio("eager", "numpy"),
+                     t.ratio("jit", "numpy"), t.ratio("jit", "eager"),
                      trace_cost(make, t["eager"], 3)])
     print(common.table(["batch", "dtype", "numpy µs", "eager / numpy", "jit / numpy",
                         "jit / eager", "trace, eager steps"], rows) + "\n")
@@ -184,10 +203,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, (fns, make) in [("CNN", cnn_variants(64, torch)),
                               ("LSTM", lstm_variants(lstm_sizes, torch))]:
         t = timed(fns, args.repeats, seconds)
-        rows.append([name, t["numpy"] * 1e6, t["eager"] / t["numpy"], t["jit"] / t["numpy"],
-                     GOALS[name], t["jit"] / t["eager"],
-                     t["torch"] / t["numpy"] if "torch" in t else nan,
-                     trace_cost(make, t["eager"], 3)])
+        rows.append([name, t["numpy"] * 1e6, t.ratio("eager", "numpy"),
+                     t.ratio("jit", "numpy"), GOALS[name], t.ratio("jit", "eager"),
+                     t.ratio("torch", "numpy"), trace_cost(make, t["eager"], 3)])
     print("CNN: bench_layers.py's step, Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), "
           "Flatten, Linear(256, 10), cross-entropy, SGD; batch 64 of 1x8x8. LSTM: "
           "bench_lstm.py's step, seq {}, batch {}, input {}, hidden {}, a Linear head on the "
