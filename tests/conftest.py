@@ -1,4 +1,4 @@
-"""Hypothesis profiles for the test suite.
+"""Hypothesis profiles for the test suite, and how pytest-xdist shares it out.
 
 "dev" (the default): few examples, no deadline, a fresh random seed each run.
 "ci" (when the CI environment variable is set, as hypothesis itself detects it): the
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("dev", max_examples=30, deadline=None)
@@ -17,3 +18,32 @@ settings.register_profile("ci", parent=settings.get_profile("ci"), derandomize=T
                           deadline=None, max_examples=40, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
                       or ("ci" if "CI" in os.environ else "dev"))
+
+
+# Under pytest-xdist, scripts/test.sh runs `-n auto --dist loadfile --no-loadscope-reorder`:
+# every module's tests go to one worker and run there in the module's order, as in a serial
+# run, because some modules draw their inputs from one module-level generator (test_losses,
+# test_layers_conv, test_layers_norm), so that a test's inputs depend on the tests before it
+# in its module. The notebooks alone are handed out one by one, since each is executed in
+# its own kernel; they are the longest tests, so they go first and the workers finish at
+# about the same time.
+_ONE_BY_ONE = "tests/test_notebooks.py"
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, when it is installed
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class NotebooksOneByOne(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid if scope == _ONE_BY_ONE else scope
+
+    return NotebooksOneByOne(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):  # an xdist worker: the notebooks first (a stable sort)
+        items.sort(key=lambda item: item.get_closest_marker("notebooks") is None)
