@@ -176,8 +176,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     threads = common.set_threads(1 if args.threads is None else args.threads, torch)
     print(common.header("Layers: one SGD step of a digits-sized CNN", "bench_layers.py",
                         argv, torch))
-    print(f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; BLAS and "
-          f"torch threads: {threads}\n")
+    print(f"- BLAS and torch threads: {threads}\n")
     print("Step = Conv2d(1, 16, 3, padding=1), ReLU, MaxPool2d(2), Flatten, Linear(256, 10), "
           "cross-entropy, backward, SGD (lr 0.1); batch 64 of 1x8x8. Median process "
           f"CPU time of {args.repeats} interleaved rounds; every variant checked first to give "

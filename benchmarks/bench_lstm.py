@@ -8,7 +8,6 @@ time with one BLAS thread (and one torch thread) unless told otherwise.
 """
 from __future__ import annotations
 
-import os
 import statistics
 import time
 from typing import Callable, Sequence
@@ -191,7 +190,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     torch = common.try_torch()
     threads = common.set_threads(1 if args.threads is None else args.threads, torch)
     print(common.header("LSTM: one training step (BPTT + SGD)", "bench_lstm.py", argv, torch))
-    print(f"- OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', 'unset')}")
     users = "numpy's BLAS and torch" if torch else "numpy's BLAS"
     print(f"- {users}: {common.threads_text(threads)} in every variant.\n")
     sizes = (4, 4, 3, 8) if args.quick else (20, 32, 8, 64)

@@ -13,7 +13,7 @@ def test_layers(capsys):
     bench_layers.main(QUICK)
     out = capsys.readouterr().out
     assert "`python benchmarks/bench_layers.py --quick --repeats 1`" in out
-    assert "OPENBLAS_CORETYPE=" in out and "load average (1, 5, 15 min) at end" in out
+    assert "OPENBLAS_CORETYPE: " in out and "load average (1, 5, 15 min) at end" in out
     assert "| variant | µs / step | spread µs (min..max) | / numpy | / torch |" in out
     assert "### float32" in out and "### float64" in out  # both dtypes by default
     names = ["numpy", "ours"] + (["torch"] if bench_layers.common.try_torch() else [])
