@@ -21,13 +21,15 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE")
 
 
 # Under pytest-xdist, scripts/test.sh runs `-n auto --dist loadfile --no-loadscope-reorder`:
-# every module's tests go to one worker and run there in the module's order, as in a serial
-# run, because some modules draw their inputs from one module-level generator (test_losses,
+# a module's tests go to one worker and run there in the module's order, as in a serial run,
+# because some modules draw their inputs from one module-level generator (test_losses,
 # test_layers_conv, test_layers_norm), so that a test's inputs depend on the tests before it
-# in its module. The notebooks alone are handed out one by one, since each is executed in
-# its own kernel; they are the longest tests, so they go first and the workers finish at
-# about the same time.
-_ONE_BY_ONE = "tests/test_notebooks.py"
+# in its module. The modules below are handed out test by test instead: each notebook runs in
+# its own kernel, and the op tables' tests make their inputs themselves (hypothesis, or a
+# generator of their own). The notebooks go first, being the longest tests; the op tables
+# last, so that the workers finish at about the same time.
+_ONE_BY_ONE = ["tests/test_notebooks.py", "tests/test_tensor_ops.py", "tests/test_value_ops.py",
+               "tests/test_tensor_math.py"]
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, when it is installed
@@ -36,14 +38,21 @@ def pytest_xdist_make_scheduler(config, log):
         return None
     from xdist.scheduler import LoadFileScheduling
 
-    class NotebooksOneByOne(LoadFileScheduling):
+    class SomeOneByOne(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             scope = super()._split_scope(nodeid)
-            return nodeid if scope == _ONE_BY_ONE else scope
+            return nodeid if scope in _ONE_BY_ONE else scope
 
-    return NotebooksOneByOne(config, log)
+    return SomeOneByOne(config, log)
+
+
+def _order(item) -> int:
+    """0 for the notebooks, 2 for the other modules handed out test by test, else 1."""
+    if item.get_closest_marker("notebooks") is not None:
+        return 0
+    return 2 if item.nodeid.split("::")[0] in _ONE_BY_ONE else 1
 
 
 def pytest_collection_modifyitems(config, items):
-    if hasattr(config, "workerinput"):  # an xdist worker: the notebooks first (a stable sort)
-        items.sort(key=lambda item: item.get_closest_marker("notebooks") is None)
+    if hasattr(config, "workerinput"):  # an xdist worker: the order above (a stable sort)
+        items.sort(key=_order)
